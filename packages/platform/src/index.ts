@@ -1,0 +1,24 @@
+export { AppError, errorCode, errorMessage, isAppError, type AppErrorOptions } from './errors.js';
+export { ConfigError, env, loadConfig } from './config.js';
+export { createLogger, redactedPaths, type Logger, type LoggerConfig } from './logger.js';
+export { childTraceContext, isValidTraceparent, newTraceContext, traceIdOf, type TraceContext } from './trace-context.js';
+export { createKafka, type KafkaClientConfig } from './kafka/kafka-client.js';
+export { createRecordPublisher, type OutgoingRecord, type RecordPublisher } from './kafka/publisher.js';
+export {
+  deadLetterHeaders,
+  runConsumer,
+  type ConsumerRunnerConfig,
+  type IncomingRecord,
+  type RunningConsumer,
+} from './kafka/consumer-runner.js';
+export { connectMongo, isDuplicateKeyError, pingMongo, syncIndexes, type MongoConfig } from './mongo.js';
+export { createShutdown, exitOnSignals, type Shutdown, type ShutdownStep } from './shutdown.js';
+export {
+  createMetricsRegistry,
+  createOpsApp,
+  listen,
+  mountOpsRoutes,
+  type HttpServerHandle,
+  type OpsRoutesConfig,
+  type ReadinessCheck,
+} from './ops-server.js';

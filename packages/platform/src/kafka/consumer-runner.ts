@@ -1,0 +1,176 @@
+import type { Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import { errorCode, errorMessage, isAppError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { RecordPublisher } from './publisher.js';
+
+export interface IncomingRecord<T> {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string | null;
+  readonly value: T;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly log: Logger;
+}
+
+export interface ConsumerRunnerConfig<T> {
+  readonly kafka: Kafka;
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  /** Turns raw bytes into a value; a throw here sends the record straight to the dead-letter topic. */
+  readonly decode: (value: Buffer, headers: Readonly<Record<string, string>>) => T;
+  readonly handle: (record: IncomingRecord<T>) => Promise<void>;
+  readonly publisher: RecordPublisher;
+  readonly log: Logger;
+  /** Defaults to `<groupId>.dlq`. */
+  readonly deadLetterTopic?: string;
+  /** Attempts for an ordinary failure before the record is dead-lettered (default 5). */
+  readonly maxAttempts?: number;
+  readonly retryBackoffMs?: { readonly initial: number; readonly max: number };
+  readonly fromBeginning?: boolean;
+  readonly partitionsConsumedConcurrently?: number;
+  /** Called for every outcome; the metrics module counts them. */
+  readonly onOutcome?: (outcome: 'processed' | 'dead_lettered' | 'retried', topic: string) => void;
+}
+
+export interface RunningConsumer {
+  /** Stops fetching, lets the in-flight record finish and leaves the group. */
+  stop(): Promise<void>;
+  readonly deadLetterTopic: string;
+}
+
+export const deadLetterHeaders = {
+  errorCode: 'kindred-dlq-error-code',
+  errorMessage: 'kindred-dlq-error-message',
+  originalTopic: 'kindred-dlq-original-topic',
+  originalPartition: 'kindred-dlq-original-partition',
+  originalOffset: 'kindred-dlq-original-offset',
+  consumerGroup: 'kindred-dlq-consumer-group',
+  attempts: 'kindred-dlq-attempts',
+  failedAt: 'kindred-dlq-failed-at',
+  stage: 'kindred-dlq-stage',
+} as const;
+
+function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) out[name] = Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
+  }
+  return out;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs a consumer group with the delivery rules of DESIGN.md:
+ * - an offset is committed only after the handler succeeded (a crash before that redelivers the record);
+ * - a record that cannot be decoded, that fails with a permanent AppError, or that keeps failing goes to the
+ *   dead-letter topic with the error in its headers, and the partition moves on;
+ * - an AppError flagged retriable (the database is down, say) is retried without limit: dead-lettering a
+ *   record because of an outage would lose it; the partition waits instead, in order.
+ * A partition is processed sequentially; scale with partitions and `partitionsConsumedConcurrently`.
+ */
+export async function runConsumer<T>(config: ConsumerRunnerConfig<T>): Promise<RunningConsumer> {
+  const deadLetterTopic = config.deadLetterTopic ?? `${config.groupId}.dlq`;
+  const maxAttempts = config.maxAttempts ?? 5;
+  const backoff = config.retryBackoffMs ?? { initial: 100, max: 10_000 };
+  const consumer: Consumer = config.kafka.consumer({ groupId: config.groupId, allowAutoTopicCreation: true });
+  let stopping = false;
+
+  await consumer.connect();
+  for (const topic of config.topics) {
+    await consumer.subscribe({ topic, fromBeginning: config.fromBeginning ?? true });
+  }
+
+  const deadLetter = async (
+    message: KafkaMessage,
+    topic: string,
+    partition: number,
+    error: unknown,
+    attempts: number,
+    stage: 'decode' | 'handle',
+  ) => {
+    await config.publisher.publish([
+      {
+        topic: deadLetterTopic,
+        key: message.key?.toString('utf8') ?? '',
+        value: message.value ?? Buffer.alloc(0),
+        headers: {
+          ...headersToStrings(message.headers),
+          [deadLetterHeaders.errorCode]: errorCode(error),
+          [deadLetterHeaders.errorMessage]: errorMessage(error).slice(0, 1000),
+          [deadLetterHeaders.originalTopic]: topic,
+          [deadLetterHeaders.originalPartition]: String(partition),
+          [deadLetterHeaders.originalOffset]: message.offset,
+          [deadLetterHeaders.consumerGroup]: config.groupId,
+          [deadLetterHeaders.attempts]: String(attempts),
+          [deadLetterHeaders.failedAt]: new Date().toISOString(),
+          [deadLetterHeaders.stage]: stage,
+        },
+      },
+    ]);
+    config.onOutcome?.('dead_lettered', topic);
+  };
+
+  await consumer.run({
+    autoCommit: false,
+    partitionsConsumedConcurrently: config.partitionsConsumedConcurrently ?? 1,
+    eachMessage: async ({ topic, partition, message, heartbeat }) => {
+      const headers = headersToStrings(message.headers);
+      const log = config.log.child({
+        topic,
+        partition,
+        offset: message.offset,
+        eventId: headers['kindred-event-id'],
+        eventType: headers['kindred-event-type'],
+        traceparent: headers['traceparent'],
+      });
+      const commit = () =>
+        consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+
+      let value: T;
+      try {
+        value = config.decode(message.value ?? Buffer.alloc(0), headers);
+      } catch (error) {
+        log.warn({ code: errorCode(error), reason: errorMessage(error) }, 'undecodable record sent to dead-letter topic');
+        await deadLetter(message, topic, partition, error, 1, 'decode');
+        await commit();
+        return;
+      }
+
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          await config.handle({ topic, partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, value, headers, log });
+          await commit();
+          config.onOutcome?.('processed', topic);
+          return;
+        } catch (error) {
+          const transient = isAppError(error) && error.retriable;
+          const permanent = isAppError(error) && !error.retriable;
+          if (permanent || (!transient && attempt >= maxAttempts)) {
+            log.warn({ code: errorCode(error), reason: errorMessage(error), attempt }, 'record sent to dead-letter topic');
+            await deadLetter(message, topic, partition, error, attempt, 'handle');
+            await commit();
+            return;
+          }
+          if (stopping) throw error; // leave it uncommitted: the next owner of the partition gets it again
+          config.onOutcome?.('retried', topic);
+          log.warn({ code: errorCode(error), reason: errorMessage(error), attempt }, 'handler failed; retrying');
+          const delay = Math.min(backoff.max, backoff.initial * 2 ** (attempt - 1));
+          await sleep(delay / 2 + Math.random() * (delay / 2));
+          await heartbeat();
+        }
+      }
+    },
+  });
+
+  return {
+    deadLetterTopic,
+    async stop() {
+      stopping = true;
+      await consumer.disconnect();
+    },
+  };
+}
