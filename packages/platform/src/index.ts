@@ -22,3 +22,4 @@ export {
   type OpsRoutesConfig,
   type ReadinessCheck,
 } from './ops-server.js';
+export { runServiceMain, type ServiceContext } from './service-main.js';

@@ -1,0 +1,2 @@
+export { startConsole, type RunningConsole } from './console.app.js';
+export { consoleConfigSchema, type ConsoleConfig } from './config.js';

@@ -1,0 +1,2 @@
+export { startMatching, type RunningMatching } from './matching.app.js';
+export { matchingConfigSchema, type MatchingConfig } from './config.js';
