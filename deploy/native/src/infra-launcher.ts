@@ -1,0 +1,284 @@
+import { appendFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+import { resolveInfraConfig, SANDBOX_TWILIO_AUTH_TOKEN, type InfraConfig } from './infra-config.js';
+import { InfraError } from './infra-error.js';
+import { kafkaServer } from './kafka.server.js';
+import { mongoServer } from './mongo.server.js';
+import { assertPortFree, findPortHolder, isPortFree } from './port-check.js';
+import { isAlive, isOurProcess, spawnDetached, stopProcess, type DetachedProcess } from './process-control.js';
+import { redisServer } from './redis.server.js';
+import { sandboxServer } from './sandbox.server.js';
+import type { ServerDefinition, ServerName } from './server-definition.js';
+import {
+  acquireLock,
+  ensureStateDirs,
+  readInfraJson,
+  readPidRecord,
+  removeInfraJson,
+  removePidRecord,
+  serverLogPath,
+  writeInfraJson,
+  writePidRecord,
+  type InfraEndpoints,
+  type PidRecord,
+} from './state-files.js';
+import { logTail } from './tool-runner.js';
+
+export interface InfraOptions {
+  /** Environment to read ports/cache from and to hand to tools and servers; defaults to process.env. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Progress lines; defaults to stdout with an "[infra]" prefix. */
+  readonly log?: (line: string) => void;
+}
+
+export interface InfraUpOptions extends InfraOptions {
+  /** Fail instead of carrying on without the SMTP/SMS sandbox when packages/sandbox is absent. */
+  readonly requireSandbox?: boolean;
+  /** Aborting stops whatever this call already started. */
+  readonly signal?: AbortSignal;
+}
+
+export type ServerState = 'healthy' | 'unhealthy' | 'stopped' | 'unavailable';
+
+export interface ServerStatus {
+  readonly name: ServerName;
+  readonly state: ServerState;
+  readonly address: string;
+  readonly pid: number | null;
+  readonly description: string | null;
+  readonly detail: string | null;
+}
+
+const defaultLog = (line: string): void => {
+  process.stdout.write(`[infra] ${line}\n`);
+};
+
+/** Start order; `down` goes the other way. Kafka boots slowest, so it starts after the quick ones are built. */
+function serverDefinitions(config: InfraConfig): ServerDefinition[] {
+  return [redisServer(config), mongoServer(config), kafkaServer(config), sandboxServer(config)];
+}
+
+function samePorts(record: PidRecord, server: ServerDefinition): boolean {
+  const wanted = server.ports.map((setting) => setting.port);
+  return record.ports.length === wanted.length && record.ports.every((port, index) => port === wanted[index]);
+}
+
+async function answers(server: ServerDefinition, timeoutMs: number): Promise<string | null> {
+  try {
+    await server.probe(timeoutMs);
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+interface Started {
+  readonly server: ServerDefinition;
+  readonly process: DetachedProcess;
+  readonly logFile: string;
+}
+
+async function waitUntilReady(started: Started, signal: AbortSignal | undefined): Promise<void> {
+  const { server, process: child, logFile } = started;
+  const deadline = Date.now() + server.readyTimeoutMs;
+  let lastProblem = 'no answer yet';
+  for (;;) {
+    signal?.throwIfAborted();
+    const exit = child.exitCode();
+    if (exit !== null || !isAlive(child.pid)) {
+      throw new InfraError(
+        'INFRA.START_FAILED',
+        `${server.name} (pid ${child.pid}) exited (${exit ?? 'gone'}) before it was ready; log: ${logFile}\n${logTail(logFile)}`,
+        logFile,
+      );
+    }
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) {
+      throw new InfraError(
+        'INFRA.NOT_READY',
+        `${server.name} (pid ${child.pid}) did not answer on ${server.address} within ${server.readyTimeoutMs / 1000} s ` +
+          `(last: ${lastProblem}); log: ${logFile}\n${logTail(logFile)}`,
+        logFile,
+      );
+    }
+    const problem = await answers(server, Math.min(remaining, 10_000));
+    if (problem === null) return;
+    lastProblem = problem;
+    await delay(500);
+  }
+}
+
+function endpointsFrom(config: InfraConfig, records: Partial<Record<ServerName, PidRecord>>): InfraEndpoints {
+  const { ports } = config;
+  const pids: Partial<Record<ServerName, number>> = {};
+  for (const [name, record] of Object.entries(records)) pids[name as ServerName] = record.pid;
+  const sandboxUp = records.sandbox !== undefined;
+  return {
+    kafkaBrokers: `127.0.0.1:${ports.kafka.port}`,
+    mongoUrl: `mongodb://127.0.0.1:${ports.mongo.port}`,
+    redisUrl: `redis://127.0.0.1:${ports.redis.port}`,
+    smtpUrl: sandboxUp ? `smtp://127.0.0.1:${ports.smtp.port}` : null,
+    sandboxUrl: sandboxUp ? `http://127.0.0.1:${ports.sandbox.port}` : null,
+    twilioAuthToken: SANDBOX_TWILIO_AUTH_TOKEN,
+    kafkaVersion: config.kafkaVersion,
+    mongoServer: records.mongo?.description ?? 'unknown',
+    redisServer: records.redis?.description ?? 'unknown',
+    pids,
+  };
+}
+
+/**
+ * Brings every server up, reusing the ones we started before that still answer, and writes infra.json.
+ * On failure it stops whatever this call started and throws an InfraError.
+ */
+export async function infraUp(options: InfraUpOptions = {}): Promise<InfraEndpoints> {
+  const config = resolveInfraConfig(options.env ?? process.env);
+  const log = options.log ?? defaultLog;
+  const { signal } = options;
+  ensureStateDirs(config);
+  const release = await acquireLock(config, log);
+  const started: Started[] = [];
+  try {
+    const records: Partial<Record<ServerName, PidRecord>> = {};
+    const servers = serverDefinitions(config).filter((server) => {
+      const reason = server.unavailableReason();
+      if (reason === null) return true;
+      if (options.requireSandbox === true) throw new InfraError('INFRA.START_FAILED', `${server.name}: ${reason}`);
+      log(`${server.name}: NOT started: ${reason}`);
+      return false;
+    });
+
+    const reuse = await Promise.all(
+      servers.map(async (server) => {
+        const record = readPidRecord(config, server.name);
+        if (record === null) return false;
+        const ours = isOurProcess(record.pid, record.identity);
+        if (ours && samePorts(record, server)) {
+          const problem = await answers(server, 5_000);
+          if (problem === null) {
+            records[server.name] = record;
+            log(`${server.name}: already running (${record.description}, pid ${record.pid}, ${server.address})`);
+            return true;
+          }
+          log(`${server.name}: pid ${record.pid} is ours but does not answer (${problem}); restarting it`);
+        } else if (ours) {
+          log(`${server.name}: pid ${record.pid} runs on other ports; restarting it on ${server.address}`);
+        }
+        if (ours) await stopProcess(record.pid);
+        removePidRecord(config, server.name);
+        return false;
+      }),
+    );
+    const toStart = servers.filter((_, index) => reuse[index] !== true);
+
+    for (const server of toStart) {
+      for (const setting of server.ports) await assertPortFree(setting, server.name);
+    }
+
+    for (const server of toStart) {
+      signal?.throwIfAborted();
+      const prepared = await server.prepare({ config, log });
+      signal?.throwIfAborted();
+      const logFile = serverLogPath(config, server.name);
+      appendFileSync(logFile, `\n===== ${new Date().toISOString()} starting ${prepared.description} =====\n`);
+      const child = await spawnDetached({ ...prepared, logFile });
+      started.push({ server, process: child, logFile });
+      const record: PidRecord = {
+        pid: child.pid,
+        description: prepared.description,
+        identity: prepared.identity,
+        ports: server.ports.map((setting) => setting.port),
+        logFile,
+        startedAt: new Date().toISOString(),
+      };
+      writePidRecord(config, server.name, record);
+      records[server.name] = record;
+      log(`${server.name}: started ${prepared.description} (pid ${child.pid}) on ${server.address}; log: ${logFile}`);
+    }
+
+    await Promise.all(
+      started.map(async (entry) => {
+        const since = Date.now();
+        await waitUntilReady(entry, signal);
+        log(`${entry.server.name}: ready after ${((Date.now() - since) / 1000).toFixed(1)} s`);
+      }),
+    );
+
+    const endpoints = endpointsFrom(config, records);
+    writeInfraJson(config, endpoints);
+    return endpoints;
+  } catch (error) {
+    for (const entry of started.reverse()) {
+      log(`${entry.server.name}: stopping pid ${entry.process.pid} (this start failed)`);
+      await stopProcess(entry.process.pid);
+      removePidRecord(config, entry.server.name);
+    }
+    if (started.length > 0) removeInfraJson(config);
+    throw error;
+  } finally {
+    release();
+  }
+}
+
+/** Stops exactly the processes recorded in our pid files that are still ours: SIGTERM, then SIGKILL. */
+export async function infraDown(options: InfraOptions = {}): Promise<void> {
+  const config = resolveInfraConfig(options.env ?? process.env);
+  const log = options.log ?? defaultLog;
+  ensureStateDirs(config);
+  const release = await acquireLock(config, log);
+  try {
+    removeInfraJson(config);
+    for (const server of serverDefinitions(config).reverse()) {
+      const record = readPidRecord(config, server.name);
+      if (record === null) continue;
+      if (isOurProcess(record.pid, record.identity)) {
+        const outcome = await stopProcess(record.pid, server.name === 'kafka' ? 30_000 : 10_000);
+        log(`${server.name}: pid ${record.pid} ${outcome}`);
+      } else {
+        log(`${server.name}: pid ${record.pid} is no longer ours (exited or reused); forgetting it`);
+      }
+      removePidRecord(config, server.name);
+    }
+  } finally {
+    release();
+  }
+}
+
+export async function infraStatus(options: InfraOptions = {}): Promise<ServerStatus[]> {
+  const config = resolveInfraConfig(options.env ?? process.env);
+  return Promise.all(
+    serverDefinitions(config).map(async (server): Promise<ServerStatus> => {
+      const base = { name: server.name, address: server.address };
+      const reason = server.unavailableReason();
+      if (reason !== null) return { ...base, state: 'unavailable', pid: null, description: null, detail: reason };
+      const record = readPidRecord(config, server.name);
+      if (record === null || !isOurProcess(record.pid, record.identity)) {
+        const detail = await portNote(server);
+        return { ...base, state: 'stopped', pid: null, description: record?.description ?? null, detail };
+      }
+      const problem = await answers(server, 5_000);
+      return {
+        ...base,
+        state: problem === null ? 'healthy' : 'unhealthy',
+        pid: record.pid,
+        description: record.description,
+        detail: problem,
+      };
+    }),
+  );
+}
+
+async function portNote(server: ServerDefinition): Promise<string | null> {
+  for (const setting of server.ports) {
+    if (!(await isPortFree(setting.port))) {
+      const holder = findPortHolder(setting.port);
+      return `port ${setting.port} is held by ${holder === null ? 'another process' : `pid ${holder.pid}`} (${setting.envVar} moves it)`;
+    }
+  }
+  return null;
+}
+
+/** The endpoints of the running infrastructure (infra.json); throws INFRA.NOT_RUNNING when there is none. */
+export function readInfraEndpoints(env: NodeJS.ProcessEnv = process.env): InfraEndpoints {
+  return readInfraJson(resolveInfraConfig(env));
+}
