@@ -1,0 +1,86 @@
+import type { Journal } from '../support/json-lines.journal.js';
+
+export interface CapturedAttachment {
+  filename: string | null;
+  contentType: string;
+  size: number;
+}
+
+export interface CapturedMail {
+  id: string;
+  envelope: { from: string | null; to: string[] };
+  /** Header names lower-cased; values as sent (unfolded, not decoded); repeated headers joined with ", ". */
+  headers: Record<string, string>;
+  messageId: string | null;
+  subject: string | null;
+  text: string | null;
+  html: string | null;
+  attachments: CapturedAttachment[];
+  receivedAt: string;
+}
+
+export type MailFaultCode = 550 | 451;
+export interface MailFault {
+  to: string;
+  code: MailFaultCode;
+  remaining: number;
+}
+
+type MailJournalRecord = { type: 'mail'; mail: CapturedMail };
+
+export interface MailStore {
+  add(mail: CapturedMail): void;
+  list(filter: { to?: string | undefined }): CapturedMail[];
+  get(id: string): CapturedMail | undefined;
+  clear(): void;
+  setFault(to: string, code: MailFaultCode, times: number): void;
+  /** Consumes one attempt of a fault for this recipient, if any is armed. */
+  takeFault(to: string): MailFaultCode | undefined;
+  faults(): MailFault[];
+  clearFaults(): void;
+}
+
+const normalizeAddress = (address: string): string => address.trim().toLowerCase();
+
+export function createMailStore(journal: Journal<MailJournalRecord>, maxKept: number): MailStore {
+  const messages: CapturedMail[] = [];
+  const faults = new Map<string, MailFault>();
+
+  const keep = (mail: CapturedMail): void => {
+    messages.push(mail);
+    if (messages.length > maxKept) messages.splice(0, messages.length - maxKept);
+  };
+  for (const record of journal.readAll()) {
+    if (record.type === 'mail') keep(record.mail);
+  }
+
+  return {
+    add(mail) {
+      journal.append({ type: 'mail', mail });
+      keep(mail);
+    },
+    list({ to }) {
+      if (to === undefined) return [...messages];
+      const wanted = normalizeAddress(to);
+      return messages.filter((mail) => mail.envelope.to.some((address) => normalizeAddress(address) === wanted));
+    },
+    get: (id) => messages.find((mail) => mail.id === id),
+    clear() {
+      messages.length = 0;
+      journal.clear();
+    },
+    setFault(to, code, times) {
+      const key = normalizeAddress(to);
+      faults.set(key, { to: key, code, remaining: times });
+    },
+    takeFault(to) {
+      const fault = faults.get(normalizeAddress(to));
+      if (fault === undefined) return undefined;
+      fault.remaining -= 1;
+      if (fault.remaining <= 0) faults.delete(fault.to);
+      return fault.code;
+    },
+    faults: () => [...faults.values()].map((fault) => ({ ...fault })),
+    clearFaults: () => faults.clear(),
+  };
+}
