@@ -23,3 +23,4 @@ export {
   type ReadinessCheck,
 } from './ops-server.js';
 export { runServiceMain, type ServiceContext } from './service-main.js';
+export { eventHeaders, eventToRecord, namespacedTopic, newEvent, recordToEvent } from './kafka/event-records.js';

@@ -28,6 +28,8 @@ export interface ConsumerRunnerConfig<T> {
   readonly maxAttempts?: number;
   readonly retryBackoffMs?: { readonly initial: number; readonly max: number };
   readonly fromBeginning?: boolean;
+  /** How long the group waits for a silent member before giving its partitions to another (default 30 s). */
+  readonly sessionTimeoutMs?: number;
   readonly partitionsConsumedConcurrently?: number;
   /** Called for every outcome; the metrics module counts them. */
   readonly onOutcome?: (outcome: 'processed' | 'dead_lettered' | 'retried', topic: string) => void;
@@ -76,7 +78,13 @@ export async function runConsumer<T>(config: ConsumerRunnerConfig<T>): Promise<R
   const deadLetterTopic = config.deadLetterTopic ?? `${config.groupId}.dlq`;
   const maxAttempts = config.maxAttempts ?? 5;
   const backoff = config.retryBackoffMs ?? { initial: 100, max: 10_000 };
-  const consumer: Consumer = config.kafka.consumer({ groupId: config.groupId, allowAutoTopicCreation: true });
+  const consumer: Consumer = config.kafka.consumer({
+    groupId: config.groupId,
+    allowAutoTopicCreation: true,
+    ...(config.sessionTimeoutMs === undefined
+      ? {}
+      : { sessionTimeout: config.sessionTimeoutMs, heartbeatInterval: Math.max(500, Math.floor(config.sessionTimeoutMs / 5)) }),
+  });
   let stopping = false;
 
   await consumer.connect();
@@ -117,7 +125,8 @@ export async function runConsumer<T>(config: ConsumerRunnerConfig<T>): Promise<R
   await consumer.run({
     autoCommit: false,
     partitionsConsumedConcurrently: config.partitionsConsumedConcurrently ?? 1,
-    eachMessage: async ({ topic, partition, message, heartbeat }) => {
+    eachMessage: async (payload) => {
+      const { topic, partition, message } = payload;
       const headers = headersToStrings(message.headers);
       const log = config.log.child({
         topic,
@@ -160,7 +169,7 @@ export async function runConsumer<T>(config: ConsumerRunnerConfig<T>): Promise<R
           log.warn({ code: errorCode(error), reason: errorMessage(error), attempt }, 'handler failed; retrying');
           const delay = Math.min(backoff.max, backoff.initial * 2 ** (attempt - 1));
           await sleep(delay / 2 + Math.random() * (delay / 2));
-          await heartbeat();
+          await payload.heartbeat();
         }
       }
     },

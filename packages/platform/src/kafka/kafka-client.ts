@@ -20,7 +20,7 @@ export function createKafka(config: KafkaClientConfig): Kafka {
       () =>
       ({ level, log: entry }: LogEntry) => {
         const { message, ...rest } = entry;
-        const fields = { namespace: rest.namespace, broker: rest.broker, error: rest.error };
+        const fields: Record<string, unknown> = { namespace: rest['namespace'], broker: rest['broker'], error: rest['error'] };
         if (level <= kafkaLogLevel.ERROR) log.error(fields, message);
         else if (level === kafkaLogLevel.WARN) log.warn(fields, message);
         else log.debug(fields, message);
