@@ -23,11 +23,13 @@ function nonNegativeInteger(env: NodeJS.ProcessEnv, name: string, fallback: numb
 
 /** Reads the sandbox's settings from the environment, once, at start. */
 export function sandboxConfigFromEnv(env: NodeJS.ProcessEnv): Readonly<SandboxOptions> {
-  const authToken = env['SANDBOX_TWILIO_AUTH_TOKEN'] ?? 'sandbox-auth-token';
-  if (authToken.trim() === '') throw new SandboxConfigError('SANDBOX_TWILIO_AUTH_TOKEN must not be empty.');
-  const dataDir = env['SANDBOX_DATA_DIR'];
+  // An empty variable counts as unset, the way launchers and compose files pass "nothing".
+  const optional = (name: string): string | undefined => (env[name] === '' ? undefined : env[name]);
+  const authToken = optional('SANDBOX_TWILIO_AUTH_TOKEN') ?? 'sandbox-auth-token';
+  if (authToken.trim() === '') throw new SandboxConfigError('SANDBOX_TWILIO_AUTH_TOKEN must not be blank.');
+  const dataDir = optional('SANDBOX_DATA_DIR');
   if (dataDir !== undefined && dataDir.trim() === '') throw new SandboxConfigError('SANDBOX_DATA_DIR, when set, must be a directory path.');
-  const host = env['SANDBOX_HOST'];
+  const host = optional('SANDBOX_HOST');
   if (host !== undefined && host.trim() === '') throw new SandboxConfigError('SANDBOX_HOST, when set, must be an interface address such as 127.0.0.1.');
   const smtpPort = port(env, 'SANDBOX_SMTP_PORT', 11025);
   const httpPort = port(env, 'SANDBOX_HTTP_PORT', 18025);

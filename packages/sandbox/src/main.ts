@@ -1,5 +1,4 @@
 import { SandboxConfigError, sandboxConfigFromEnv } from './config.js';
-import { startSandbox } from './sandbox.js';
 
 const log = (event: string, fields: Record<string, unknown> = {}): void => {
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), service: 'sandbox', event, ...fields })}\n`);
@@ -16,6 +15,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // Loaded after the config is known good, so a bad variable is reported without loading the servers.
+  const { startSandbox } = await import('./sandbox.js');
   const sandbox = await startSandbox(config);
   log('ready', { smtpPort: sandbox.smtpPort, httpPort: sandbox.httpPort, url: sandbox.url, persistent: config.dataDir !== undefined });
 

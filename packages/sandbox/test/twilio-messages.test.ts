@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import twilio from 'twilio';
+import type twilio from 'twilio';
 import { sandboxClient } from '@kindred/sandbox';
 import type { Sandbox, SandboxClient } from '@kindred/sandbox';
 import { ACCOUNT_SID, AUTH_TOKEN, startTestSandbox, twilioClientFor } from './helpers.js';

@@ -23,6 +23,8 @@ export function createSmtpServer(store: MailStore, options: { closeTimeoutMs: nu
     disabledCommands: ['STARTTLS'],
     size: 25 * 1024 * 1024,
     logger: false,
+    // Reverse DNS of the client only adds latency (and hangs without a resolver).
+    disableReverseLookup: true,
     closeTimeout: options.closeTimeoutMs,
     onAuth(auth, _session, callback) {
       // Any credentials are fine: the sandbox stands in for a relay, it does not guard one.
