@@ -37,8 +37,11 @@ describe('BullMQ on the real Redis', () => {
 
     expect(result).toEqual({ deliveryId: 'd-1' });
     expect(attempts).toEqual([0, 1]);
-    const stored = await waitFor(async () => (await queue.getJob(job.id ?? ''))?.finishedOn && queue.getJob(job.id ?? ''));
-    expect(stored?.attemptsMade).toBe(2);
+    const stored = await waitFor(async () => {
+      const current = await queue.getJob(job.id ?? '');
+      return current?.finishedOn === undefined ? undefined : current;
+    });
+    expect(stored.attemptsMade).toBe(2);
   });
 
   it('runs on a Redis configured the way BullMQ needs it (AOF on, noeviction)', async () => {
