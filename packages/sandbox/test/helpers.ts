@@ -29,15 +29,16 @@ export interface ReceivedWebhook {
 export interface WebhookReceiver {
   url: string;
   received: ReceivedWebhook[];
-  /** Resolves once `count` requests have arrived. */
-  waitFor(count: number): Promise<ReceivedWebhook[]>;
+  /** Resolves with the matching requests once `count` of them have arrived. */
+  waitFor(count: number, matching?: (webhook: ReceivedWebhook) => boolean): Promise<ReceivedWebhook[]>;
   reply: { status: number; body: string; contentType: string };
   close(): Promise<void>;
 }
 
 export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const received: ReceivedWebhook[] = [];
-  const waiters: { count: number; resolve: (all: ReceivedWebhook[]) => void }[] = [];
+  const waiters: { count: number; matching: (webhook: ReceivedWebhook) => boolean; resolve: (found: ReceivedWebhook[]) => void }[] = [];
+  const found = (matching: (webhook: ReceivedWebhook) => boolean): ReceivedWebhook[] => received.filter(matching);
   const reply = { status: 200, body: '<Response/>', contentType: 'text/xml' };
   const app = express();
   app.use(express.urlencoded({ extended: false }));
@@ -48,9 +49,9 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       contentType: req.header('content-type'),
       params: { ...(req.body as Record<string, string>) },
     });
-    for (const waiter of waiters.filter((w) => received.length >= w.count)) {
+    for (const waiter of waiters.filter((w) => found(w.matching).length >= w.count)) {
       waiters.splice(waiters.indexOf(waiter), 1);
-      waiter.resolve([...received]);
+      waiter.resolve(found(waiter.matching));
     }
     res.status(reply.status).type(reply.contentType).send(reply.body);
   });
@@ -62,8 +63,8 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     url: `http://127.0.0.1:${port}`,
     received,
     reply,
-    waitFor: (count) =>
-      received.length >= count ? Promise.resolve([...received]) : new Promise((resolve) => waiters.push({ count, resolve })),
+    waitFor: (count, matching = () => true) =>
+      found(matching).length >= count ? Promise.resolve(found(matching)) : new Promise((resolve) => waiters.push({ count, matching, resolve })),
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());

@@ -33,7 +33,7 @@ describe('status callbacks', () => {
     const callbackUrl = `${receiver.url}/twilio/status?delivery=d-1`;
     const message = await client.messages.create({ to, from: FROM, body: 'hello', statusCallback: callbackUrl });
 
-    const [sent, delivered] = await receiver.waitFor(2);
+    const [sent, delivered] = await receiver.waitFor(2, (c) => c.params['To'] === to);
 
     expect(sent!.url).toBe(callbackUrl);
     expect(sent!.contentType).toMatch(/^application\/x-www-form-urlencoded/);
@@ -54,8 +54,9 @@ describe('status callbacks', () => {
   });
 
   it('a tampered callback does not validate', async () => {
-    const message = await client.messages.create({ to: '+15551110002', from: FROM, body: 'hello', statusCallback: `${receiver.url}/status` });
-    const [sent] = await receiver.waitFor(1);
+    const to = '+15551110002';
+    const message = await client.messages.create({ to, from: FROM, body: 'hello', statusCallback: `${receiver.url}/status` });
+    const [sent] = await receiver.waitFor(1, (c) => c.params['To'] === to);
     const { url, signature, params } = sent!;
 
     expect(twilio.validateRequest(AUTH_TOKEN, signature!, url, params)).toBe(true);
@@ -71,7 +72,7 @@ describe('status callbacks', () => {
     await api.smsOutcome({ to, status: 'undelivered', errorCode: 30005 });
     const message = await client.messages.create({ to, from: FROM, body: 'hello', statusCallback: `${receiver.url}/status` });
 
-    const callbacks = await receiver.waitFor(2);
+    const callbacks = await receiver.waitFor(2, (c) => c.params['To'] === to);
 
     expect(callbacks.map((c) => c.params['MessageStatus'])).toEqual(['sent', 'undelivered']);
     expect(callbacks[1]!.params['ErrorCode']).toBe('30005');
@@ -86,12 +87,12 @@ describe('status callbacks', () => {
     await api.smsOutcome({ to, status: 'failed' });
     const message = await client.messages.create({ to, from: FROM, body: 'hello', statusCallback: `${receiver.url}/status` });
 
-    const [failed] = await receiver.waitFor(1);
+    const [failed] = await receiver.waitFor(1, (c) => c.params['To'] === to);
     const stored = await api.waitForSms(message.sid, (m) => m.webhooks.length === 1);
 
     expect(failed!.params).toMatchObject({ MessageStatus: 'failed', ErrorCode: '30008' });
     expect(stored.history.map((h) => h.status)).toEqual(['queued', 'failed']);
-    expect(receiver.received).toHaveLength(1);
+    expect(receiver.received.filter((c) => c.params['To'] === to)).toHaveLength(1);
   });
 
   it('records the HTTP result of each callback, including a receiver that refuses it', async () => {
@@ -118,9 +119,10 @@ describe('status callbacks', () => {
   });
 
   it('without a StatusCallback the message still moves to delivered and posts nothing', async () => {
-    const message = await client.messages.create({ to: '+15551110007', from: FROM, body: 'hello' });
+    const to = '+15551110007';
+    const message = await client.messages.create({ to, from: FROM, body: 'hello' });
     const stored = await api.waitForSms(message.sid, (m) => m.status === 'delivered');
     expect(stored.webhooks).toEqual([]);
-    expect(receiver.received).toEqual([]);
+    expect(receiver.received.filter((c) => c.params['To'] === to)).toEqual([]);
   });
 });

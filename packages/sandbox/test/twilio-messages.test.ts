@@ -170,4 +170,18 @@ describe('Twilio Messages API', () => {
       await expect(client.messages.create({ to: TO, from: FROM, body: 'hi' })).resolves.toMatchObject({ status: 'queued' });
     });
   });
+
+  it('closing the sandbox releases a request it is holding', async () => {
+    const other = await startTestSandbox();
+    const otherApi = sandboxClient(other.url);
+    await otherApi.smsFault({ kind: 'timeout', times: 1 });
+    const pending = twilioClientFor(other, { timeoutMs: 60_000 })
+      .messages.create({ to: TO, from: FROM, body: 'hi' })
+      .catch((error: unknown) => error);
+    await expect.poll(async () => (await otherApi.smsFaults()).heldRequests).toBe(1);
+
+    await other.close();
+
+    expect(await pending).toBeInstanceOf(Error);
+  });
 });
