@@ -1,9 +1,9 @@
 // `pnpm infra <up|down|status>`: real Kafka, MongoDB-wire, Redis and the SMTP/SMS sandbox on this machine.
-import { InfraError, infraDown, infraStatus, infraUp } from './src/index.js';
+import { InfraError, infraDown, infraStatus, infraUp } from '@kindred/infra-native';
 
 const USAGE = 'usage: pnpm infra <up|down|status>';
 
-async function main(command: string | undefined): Promise<number> {
+async function main(command: string): Promise<number> {
   const began = Date.now();
   const seconds = (): string => ((Date.now() - began) / 1000).toFixed(1);
   switch (command) {
@@ -42,7 +42,7 @@ async function main(command: string | undefined): Promise<number> {
   }
 }
 
-main(process.argv[2]).then(
+main(process.argv[2] ?? '').then(
   (code) => process.exit(code),
   (error: unknown) => {
     if (error instanceof InfraError) console.error(`[infra] ${error.code}: ${error.message}`);

@@ -19,7 +19,13 @@ export async function probeKafka(brokers: string, timeoutMs: number): Promise<vo
   } finally {
     await admin.disconnect();
   }
-  const consumer = kafka.consumer({ groupId: 'kindred-infra-readiness', sessionTimeout: 10_000, rebalanceTimeout: 10_000 });
+  // A short fetch wait: disconnect waits for the in-flight fetch, and the default 5 s would make every probe slow.
+  const consumer = kafka.consumer({
+    groupId: 'kindred-infra-readiness',
+    sessionTimeout: 10_000,
+    rebalanceTimeout: 10_000,
+    maxWaitTimeInMs: 100,
+  });
   try {
     await consumer.connect();
     await consumer.subscribe({ topics: ['kindred.infra.readiness'] });
@@ -29,7 +35,7 @@ export async function probeKafka(brokers: string, timeoutMs: number): Promise<vo
     const crashed = new Promise<never>((_, reject) => {
       consumer.on(consumer.events.CRASH, (event) => reject(event.payload.error));
     });
-    await consumer.run({ eachMessage: async () => {} });
+    await consumer.run({ eachMessage: () => Promise.resolve() });
     await withTimeout(Promise.race([joined, crashed]), timeoutMs, 'consumer group join');
   } finally {
     await consumer.disconnect();
@@ -55,14 +61,15 @@ export async function kafkaRoundTrip(brokers: string, timeoutMs: number): Promis
   } finally {
     await producer.disconnect();
   }
-  const consumer = kafka.consumer({ groupId: `kindred-infra-roundtrip-${randomUUID()}` });
+  const consumer = kafka.consumer({ groupId: `kindred-infra-roundtrip-${randomUUID()}`, maxWaitTimeInMs: 100 });
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     const received = new Promise<string>((resolveMessage) => {
       void consumer.run({
-        eachMessage: async ({ message }) => {
+        eachMessage: ({ message }) => {
           resolveMessage(message.value?.toString() ?? '');
+          return Promise.resolve();
         },
       });
     });
@@ -98,7 +105,7 @@ export async function probeRedis(url: string, timeoutMs: number): Promise<void> 
   redis.on('error', () => {});
   try {
     await redis.connect();
-    const pong = await redis.ping();
+    const pong: string = await redis.ping();
     if (pong !== 'PONG') throw new Error(`PING answered ${pong}`);
   } finally {
     redis.disconnect();

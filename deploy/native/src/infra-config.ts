@@ -73,7 +73,8 @@ export function resolveInfraConfig(env: NodeJS.ProcessEnv = process.env): InfraC
     sandbox: portFrom(env, 'KINDRED_SANDBOX_PORT', 18025),
   };
   const seen = new Map<number, string>();
-  for (const { port, envVar } of Object.values(ports)) {
+  const all: PortSetting[] = [ports.kafka, ports.kafkaController, ports.mongo, ports.redis, ports.smtp, ports.sandbox];
+  for (const { port, envVar } of all) {
     const other = seen.get(port);
     if (other !== undefined) {
       throw new InfraError('INFRA.BAD_CONFIG', `${envVar} and ${other} both ask for port ${port}`);
