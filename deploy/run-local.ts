@@ -1,0 +1,102 @@
+/**
+ * The README's run command (`./kindred up`): start the local servers, then the four services with development
+ * settings, load demo data, print where to open everything, and stay in the foreground until Ctrl-C (or SIGTERM),
+ * which stops the services (the servers keep running for the next start; `./kindred down` stops them too).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { infraDown, infraUp } from '@kindred/infra-native';
+import { localServiceEnvironment, localServices, type LocalService } from './local-services.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cache = process.env['KINDRED_CACHE'] ?? join(process.env['HOME'] ?? '/tmp', '.cache', 'kindred');
+const runDir = join(cache, 'state', 'services');
+const pidFile = join(runDir, 'services.json');
+const say = (line: string) => process.stderr.write(`[kindred] ${line}\n`);
+
+function stopRecorded(): void {
+  if (!existsSync(pidFile)) return;
+  const pids = JSON.parse(readFileSync(pidFile, 'utf8')) as Record<string, number>;
+  for (const [name, pid] of Object.entries(pids)) {
+    try {
+      process.kill(pid, 'SIGTERM');
+      say(`stopped ${name} (pid ${pid})`);
+    } catch {
+      // already gone
+    }
+  }
+  rmSync(pidFile, { force: true });
+}
+
+async function waitHealthy(service: LocalService, child: ChildProcess, deadlineMs: number): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${service.name} exited with code ${child.exitCode}; see ${join(runDir, `${service.name}.log`)}`);
+    try {
+      const response = await fetch(`${service.opsUrl}/healthz`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${service.name} did not answer /healthz in time; see ${join(runDir, `${service.name}.log`)}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+if (process.argv.includes('--stop')) {
+  stopRecorded();
+  await infraDown();
+  process.exit(0);
+}
+
+stopRecorded(); // a previous run that was killed hard may have left services behind
+const endpoints = await infraUp({ requireSandbox: true });
+const env = localServiceEnvironment(endpoints);
+mkdirSync(runDir, { recursive: true });
+
+const children = new Map<string, ChildProcess>();
+const stopAll = () => {
+  for (const child of children.values()) child.kill('SIGTERM');
+  rmSync(pidFile, { force: true });
+};
+process.once('SIGINT', () => {
+  stopAll();
+  process.exit(0);
+});
+process.once('SIGTERM', () => {
+  stopAll();
+  process.exit(0);
+});
+
+try {
+  for (const service of localServices) {
+    const log = openSync(join(runDir, `${service.name}.log`), 'w');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'services', service.name, 'src', 'main.ts')], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', log, log],
+    });
+    children.set(service.name, child);
+    writeFileSync(pidFile, JSON.stringify(Object.fromEntries([...children].map(([name, c]) => [name, c.pid]))));
+    await waitHealthy(service, child, 60_000);
+    say(`${service.name} is up`);
+  }
+} catch (error) {
+  say(error instanceof Error ? error.message : String(error));
+  stopAll();
+  process.exit(1);
+}
+
+process.stdout.write(`
+Kindred is running.
+  Intake form (newcomers)    ${localServices.find((s) => s.name === 'intake')?.publicUrl ?? ''}
+  Peer enrollment            ${localServices.find((s) => s.name === 'intake')?.publicUrl ?? ''}/peers/enroll
+  Coordinator console        ${localServices.find((s) => s.name === 'console')?.publicUrl ?? ''}
+  Mail and SMS sandbox       ${endpoints.sandboxUrl ?? '(not running)'}
+  Notifier (queues, metrics) ${localServices.find((s) => s.name === 'notifier')?.publicUrl ?? ''}
+  Logs                       ${runDir}
+Press Ctrl-C to stop the services (./kindred down also stops the servers).
+`);
+await new Promise(() => undefined);
