@@ -8,7 +8,7 @@ import { assertPortFree, findPortHolder, isPortFree } from './port-check.js';
 import { isAlive, isOurProcess, spawnDetached, stopProcess, type DetachedProcess } from './process-control.js';
 import { redisServer } from './redis.server.js';
 import { sandboxServer } from './sandbox.server.js';
-import type { ServerDefinition, ServerName } from './server-definition.js';
+import type { PreparedServer, ServerDefinition, ServerName } from './server-definition.js';
 import {
   acquireLock,
   ensureStateDirs,
@@ -175,25 +175,33 @@ export async function infraUp(options: InfraUpOptions = {}): Promise<InfraEndpoi
       for (const setting of server.ports) await assertPortFree(setting, server.name);
     }
 
+    // Fetch, build and configure everything before starting anything: a missing tool or a failed download
+    // then leaves no server behind.
+    const prepared: PreparedServer[] = [];
     for (const server of toStart) {
       signal?.throwIfAborted();
-      const prepared = await server.prepare({ config, log });
+      prepared.push(await server.prepare({ config, log }));
+    }
+
+    for (const [index, server] of toStart.entries()) {
       signal?.throwIfAborted();
+      const command = prepared[index];
+      if (command === undefined) throw new Error(`no prepared command for ${server.name}`);
       const logFile = serverLogPath(config, server.name);
-      appendFileSync(logFile, `\n===== ${new Date().toISOString()} starting ${prepared.description} =====\n`);
-      const child = await spawnDetached({ ...prepared, logFile });
+      appendFileSync(logFile, `\n===== ${new Date().toISOString()} starting ${command.description} =====\n`);
+      const child = await spawnDetached({ ...command, logFile });
       started.push({ server, process: child, logFile });
       const record: PidRecord = {
         pid: child.pid,
-        description: prepared.description,
-        identity: prepared.identity,
+        description: command.description,
+        identity: command.identity,
         ports: server.ports.map((setting) => setting.port),
         logFile,
         startedAt: new Date().toISOString(),
       };
       writePidRecord(config, server.name, record);
       records[server.name] = record;
-      log(`${server.name}: started ${prepared.description} (pid ${child.pid}) on ${server.address}; log: ${logFile}`);
+      log(`${server.name}: started ${command.description} (pid ${child.pid}) on ${server.address}; log: ${logFile}`);
     }
 
     await Promise.all(

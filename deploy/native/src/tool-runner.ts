@@ -37,7 +37,9 @@ export function requireTool(name: ToolName, env: NodeJS.ProcessEnv, neededFor: s
 
 export function logTail(logFile: string, lines = 30): string {
   try {
-    const all = readFileSync(logFile, 'utf8').trimEnd().split('\n');
+    // Tools colour their output even in batch mode; escape codes only clutter an error message.
+    // eslint-disable-next-line no-control-regex
+    const all = readFileSync(logFile, 'utf8').replace(/\u001b\[[0-9;]*m/g, '').trimEnd().split('\n');
     return all.slice(-lines).join('\n');
   } catch {
     return '(no log)';

@@ -1,7 +1,20 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { infraUp } from '@kindred/infra-native';
 import { InfraError } from '#src/infra-error.js';
 import { assertPortFree, findPortHolder, isPortFree } from '#src/port-check.js';
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolveListen) => probe.listen(0, '127.0.0.1', resolveListen));
+  const address = probe.address();
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  await new Promise<void>((resolveClose) => probe.close(() => resolveClose()));
+  return address.port;
+}
 
 describe('a port held by another process', () => {
   let server: Server;
@@ -37,13 +50,34 @@ describe('a port held by another process', () => {
   });
 
   it('is free again once released', async () => {
-    const probe = createServer();
-    await new Promise<void>((resolveListen) => probe.listen(0, '127.0.0.1', resolveListen));
-    const address = probe.address();
-    if (address === null || typeof address === 'string') throw new Error('no TCP address');
-    await new Promise<void>((resolveClose) => probe.close(() => resolveClose()));
+    const port = await freePort();
 
-    expect(await isPortFree(address.port)).toBe(true);
-    await expect(assertPortFree({ port: address.port, envVar: 'KINDRED_MONGO_PORT' }, 'mongo')).resolves.toBeUndefined();
+    expect(await isPortFree(port)).toBe(true);
+    await expect(assertPortFree({ port, envVar: 'KINDRED_MONGO_PORT' }, 'mongo')).resolves.toBeUndefined();
+  });
+
+  it('stops `up` before it fetches or starts anything', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'kindred-infra-up-'));
+    try {
+      const env = {
+        ...process.env,
+        KINDRED_CACHE: cache,
+        KINDRED_REDIS_PORT: String(port),
+        KINDRED_MONGO_PORT: String(await freePort()),
+        KINDRED_KAFKA_PORT: String(await freePort()),
+        KINDRED_KAFKA_CONTROLLER_PORT: String(await freePort()),
+        KINDRED_SMTP_PORT: String(await freePort()),
+        KINDRED_SANDBOX_PORT: String(await freePort()),
+      };
+      await expect(infraUp({ env, log: () => undefined })).rejects.toMatchObject({
+        code: 'INFRA.PORT_TAKEN',
+        message: expect.stringContaining(`KINDRED_REDIS_PORT`) as unknown,
+      });
+      expect(readdirSync(join(cache, 'state', 'run'))).toEqual([]);
+      expect(existsSync(join(cache, 'state', 'infra.json'))).toBe(false);
+      expect(readdirSync(cache)).toEqual(['state']);
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
   });
 });
