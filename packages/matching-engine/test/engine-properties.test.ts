@@ -11,7 +11,6 @@ import {
   type AssignmentGraph,
   type DeclinedPair,
   type MatchContext,
-  type MeetingMode,
   type NewcomerProfile,
   type PeerProfile,
 } from '@kindred/matching-engine';
@@ -43,10 +42,10 @@ function randomPopulation(seed: number, newcomerCount: number, peerCount: number
   };
   const daysAgo = (d: number): Date => new Date(NOW.getTime() - Math.round(d) * DAY);
   const pause = (fromDaysAgo: number) => ({ from: daysAgo(fromDaysAgo), until: chance(0.5) ? daysAgo(fromDaysAgo - 1 - random() * 5) : undefined });
-  const person = () => ({
+  const person = (): Omit<PeerProfile, 'id' | 'active' | 'consented' | 'capacity' | 'currentLoad' | 'recoveryStartedAt'> => ({
     languages: chance(0.05) ? ['fr'] : chance(0.2) ? ['en', 'es'] : ['en'],
     topics: chance(0.85) ? ['grief', ...some(['anxiety', 'trauma', 'addiction'])] : some(['anxiety', 'trauma']),
-    meetingModes: chance(0.1) ? (['in_person'] as MeetingMode[]) : chance(0.05) ? (['phone'] as MeetingMode[]) : ['video', ...some(MEETING_MODES)],
+    meetingModes: chance(0.1) ? ['in_person'] : chance(0.05) ? ['phone'] : ['video', ...some(MEETING_MODES)],
     region: chance(0.8) ? pick(['north', 'south']) : undefined,
     timeZone: pick(['Europe/Madrid', 'America/New_York', 'Asia/Kolkata', 'UTC']),
     availability: Array.from({ length: Math.floor(random() * 3) }, () => {
