@@ -8,7 +8,7 @@ import { InfraError } from './infra-error.js';
  * see deploy/native/README.md.
  */
 export const DEFAULT_KAFKA_VERSION = '4.4.0';
-export const FERRETDB_VERSION = '1.24.2';
+export const MONGO_JAVA_SERVER_VERSION = '1.47.0';
 /** Fixed development token: the sandbox signs its Twilio-style callbacks with it. Not a secret. */
 export const SANDBOX_TWILIO_AUTH_TOKEN = 'sandbox-auth-token';
 

@@ -1,54 +1,49 @@
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { probeMongo } from './health-probes.js';
-import { FERRETDB_VERSION, NATIVE_DIR, type InfraConfig } from './infra-config.js';
-import { InfraError } from './infra-error.js';
+import { MONGO_JAVA_SERVER_VERSION, NATIVE_DIR, type InfraConfig } from './infra-config.js';
 import type { PreparedServer, ServerContext, ServerDefinition } from './server-definition.js';
 import { captureOutput, findOnPath, requireTool, runLogged } from './tool-runner.js';
 
-const MIN_GO = [1, 24] as const;
-
-export function ferretdbBinary(config: InfraConfig): string {
-  return join(config.cacheDir, `ferretdb-v${FERRETDB_VERSION}`, 'ferretdb');
+export function mongoJavaServerLibDir(config: InfraConfig): string {
+  return join(config.cacheDir, `mongo-java-server-${MONGO_JAVA_SERVER_VERSION}`, 'lib');
 }
 
-async function buildFerretdb(context: ServerContext): Promise<string> {
+async function fetchMongoJavaServer(context: ServerContext): Promise<string> {
   const { config, log } = context;
-  const binary = ferretdbBinary(config);
-  if (existsSync(binary)) return binary;
-  const go = requireTool('go', config.env, `building FerretDB ${FERRETDB_VERSION}`);
-  // GOTOOLCHAIN=local: never let go.mod's directive trigger a toolchain download behind our back.
-  const goEnv: NodeJS.ProcessEnv = { ...config.env, GOTOOLCHAIN: 'local', GOWORK: 'off', CGO_ENABLED: '0' };
-  const goVersion = (await captureOutput(go, ['env', 'GOVERSION'], goEnv)).trim();
-  const match = /^go(\d+)\.(\d+)/.exec(goVersion);
-  const [major, minor] = [Number(match?.[1] ?? 0), Number(match?.[2] ?? 0)];
-  if (major < MIN_GO[0] || (major === MIN_GO[0] && minor < MIN_GO[1])) {
-    throw new InfraError(
-      'INFRA.TOOL_MISSING',
-      `${go} is ${goVersion || 'of unknown version'}; FerretDB ${FERRETDB_VERSION} needs Go ${MIN_GO.join('.')} or newer ` +
-        '(Debian 12 golang-go is 1.19: use bookworm-backports or https://go.dev/dl)',
-    );
+  const libDir = mongoJavaServerLibDir(config);
+  if (existsSync(libDir) && readdirSync(libDir).some((file) => file.startsWith(`mongo-java-server-h2-backend-${MONGO_JAVA_SERVER_VERSION}`))) {
+    return libDir;
   }
-  const logFile = join(config.stateDir, 'logs', 'ferretdb-build.log');
-  log(`mongo: building FerretDB ${FERRETDB_VERSION} (SQLite backend) with ${goVersion}; first time takes a minute or two (log: ${logFile})`);
-  const staging = `${binary}.partial-${process.pid}`;
-  mkdirSync(join(binary, '..'), { recursive: true });
-  try {
-    await runLogged({
-      command: go,
-      args: ['build', '-trimpath', '-o', staging, '.'],
-      cwd: join(NATIVE_DIR, 'ferretdb'),
-      env: goEnv,
-      logFile,
-      failureCode: 'INFRA.FETCH_FAILED',
-      what: `building FerretDB ${FERRETDB_VERSION}`,
-    });
-    renameSync(staging, binary);
-  } finally {
-    rmSync(staging, { force: true });
-  }
-  log(`mongo: FerretDB built: ${binary}`);
-  return binary;
+  const mvn = requireTool('mvn', config.env, 'fetching mongo-java-server from Maven Central');
+  const versionDir = join(config.cacheDir, `mongo-java-server-${MONGO_JAVA_SERVER_VERSION}`);
+  const staging = `${versionDir}.partial-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  const logFile = join(config.stateDir, 'logs', 'mongo-fetch.log');
+  log(`mongo: fetching mongo-java-server ${MONGO_JAVA_SERVER_VERSION} (H2 backend) from Maven Central (log: ${logFile})`);
+  await runLogged({
+    command: mvn,
+    args: [
+      '-B',
+      '--no-transfer-progress',
+      '-f',
+      join(NATIVE_DIR, 'mongo-java-server/pom.xml'),
+      `-Dmongo-java-server.version=${MONGO_JAVA_SERVER_VERSION}`,
+      'dependency:copy-dependencies',
+      '-DincludeScope=runtime',
+      `-DoutputDirectory=${join(staging, 'lib')}`,
+    ],
+    cwd: join(NATIVE_DIR, 'mongo-java-server'),
+    env: config.env,
+    logFile,
+    failureCode: 'INFRA.FETCH_FAILED',
+    what: `fetching mongo-java-server ${MONGO_JAVA_SERVER_VERSION} from Maven Central`,
+  });
+  rmSync(versionDir, { recursive: true, force: true });
+  // A complete directory appears at once, so an interrupted fetch is never mistaken for a cached one.
+  renameSync(staging, versionDir);
+  log(`mongo: ${readdirSync(libDir).length} jars cached in ${libDir}`);
+  return libDir;
 }
 
 async function prepareMongod(config: InfraConfig, mongod: string): Promise<PreparedServer> {
@@ -66,7 +61,10 @@ async function prepareMongod(config: InfraConfig, mongod: string): Promise<Prepa
   };
 }
 
-/** A real MongoDB when one is installed, otherwise FerretDB on SQLite (no registry here ships mongod). */
+/**
+ * A real MongoDB when one is installed; otherwise mongo-java-server with its persistent H2 backend (no registry
+ * here ships mongod). Not FerretDB 1.24: its conditional updates are not atomic (see deploy/native/README.md).
+ */
 export function mongoServer(config: InfraConfig): ServerDefinition {
   const port = config.ports.mongo.port;
   const address = `127.0.0.1:${port}`;
@@ -74,21 +72,23 @@ export function mongoServer(config: InfraConfig): ServerDefinition {
     name: 'mongo',
     ports: [config.ports.mongo],
     address,
-    readyTimeoutMs: 30_000,
+    readyTimeoutMs: 60_000,
     unavailableReason: () => null,
     async prepare(context) {
       const mongod = findOnPath('mongod', config.env);
       if (mongod !== null) return prepareMongod(config, mongod);
-      const binary = await buildFerretdb(context);
-      const dataDir = join(config.stateDir, 'ferretdb', 'data');
+      const java = requireTool('java', config.env, 'running mongo-java-server');
+      const libDir = await fetchMongoJavaServer(context);
+      const dataDir = join(config.stateDir, 'mongo-java-server');
       mkdirSync(dataDir, { recursive: true });
+      const dataFile = join(dataDir, 'kindred.mv');
       return {
-        command: binary,
-        args: ['-listen', address, '-dir', `${dataDir}/`],
-        cwd: join(config.stateDir, 'ferretdb'),
+        command: java,
+        args: ['-Xms64m', '-Xmx512m', '-cp', `${libDir}/*`, join(NATIVE_DIR, 'mongo-java-server/MongoWireServer.java'), String(port), dataFile],
+        cwd: dataDir,
         env: config.env,
-        identity: { cmdlineIncludes: [binary, `${dataDir}/`] },
-        description: `ferretdb ${FERRETDB_VERSION}`,
+        identity: { cmdlineIncludes: ['MongoWireServer.java', dataFile] },
+        description: `mongo-java-server ${MONGO_JAVA_SERVER_VERSION} (H2)`,
       };
     },
     probe: (timeoutMs) => probeMongo(`mongodb://${address}`, timeoutMs),

@@ -15,7 +15,7 @@ export interface PreparedServer {
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
   readonly identity: ProcessIdentity;
-  /** What runs, e.g. "kafka 4.4.0", "ferretdb 1.24.2", "redis 7.0.15". */
+  /** What runs, e.g. "kafka 4.4.0", "mongo-java-server 1.47.0 (H2)", "redis 7.0.15". */
   readonly description: string;
 }
 

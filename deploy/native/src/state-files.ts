@@ -16,7 +16,7 @@ export interface InfraEndpoints {
   readonly sandboxUrl: string | null;
   readonly twilioAuthToken: string;
   readonly kafkaVersion: string;
-  /** "ferretdb 1.24.2" or "mongod <version>". */
+  /** "mongo-java-server 1.47.0 (H2)" or "mongod <version>". */
   readonly mongoServer: string;
   readonly redisServer: string;
   readonly pids: Readonly<Partial<Record<ServerName, number>>>;

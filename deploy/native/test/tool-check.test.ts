@@ -15,7 +15,7 @@ describe('a missing tool', () => {
     const attempt = (): unknown => requireTool('java', { PATH: '/nonexistent' }, 'running the Kafka broker');
     expect(attempt).toThrow(InfraError);
     expect(attempt).toThrow(/java is not on PATH \(needed for running the Kafka broker\); .*apt-get install -y openjdk-17-jre-headless/);
-    expect(() => requireTool('go', { PATH: '/nonexistent' }, 'FerretDB')).toThrow(/apt-get install -y golang-go/);
+    expect(() => requireTool('go', { PATH: '/nonexistent' }, 'building a tool')).toThrow(/apt-get install -y golang-go/);
     expect(() => requireTool('mvn', { PATH: '/nonexistent' }, 'Kafka jars')).toThrow(/apt-get install -y maven/);
   });
 
