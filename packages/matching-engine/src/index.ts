@@ -27,3 +27,5 @@ export { assignBatch } from './assign-batch.js';
 export type { BatchAssignment, BatchMode, BatchOptions, BatchResult, UnassignedNewcomer } from './assign-batch.js';
 export { solveGreedy, solveOptimal } from './assignment-solver.js';
 export type { AssignmentGraph, AssignmentSolution } from './assignment-solver.js';
+export { scoreMatrix } from './score-matrix.js';
+export type { ScoreMatrix } from './score-matrix.js';
