@@ -46,12 +46,11 @@ describe('SMS through the twilio library to the sandbox', () => {
     const received: { signature: string; url: string; params: Record<string, string> }[] = [];
     const app = express();
     app.use(express.urlencoded({ extended: false }));
-    let server: HttpServerHandle | undefined;
     app.post('/twilio/status', (req, res) => {
-      received.push({ signature: req.header('x-twilio-signature') ?? '', url: `${server?.url ?? ''}${req.originalUrl}`, params: req.body as Record<string, string> });
+      received.push({ signature: req.header('x-twilio-signature') ?? '', url: `${server.url}${req.originalUrl}`, params: req.body as Record<string, string> });
       res.status(204).end();
     });
-    server = await listen(app, 0, '127.0.0.1');
+    const server: HttpServerHandle = await listen(app, 0, '127.0.0.1');
     closers.push(() => server.close());
 
     const accountSid = `AC${'0'.repeat(32)}`;
