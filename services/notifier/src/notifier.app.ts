@@ -1,53 +1,248 @@
 import express from 'express';
 import { Redis } from 'ioredis';
+import { Gauge } from 'prom-client';
 import {
   connectMongo,
   createKafka,
   createMetricsRegistry,
+  createRecordPublisher,
   listen,
   mountOpsRoutes,
   pingMongo,
   type Logger,
+  type RecordPublisher,
 } from '@kindred/platform';
 import type { NotifierConfig } from './config.js';
+import { grpcContactLookup } from './adapters/contact-directory.grpc-client.js';
+import { nodemailerEmailSender } from './adapters/email-sender.nodemailer.js';
+import { twilioSmsSender } from './adapters/sms-sender.twilio.js';
+import { mongoDeliveryLedger, type DeliveryLedger } from './data-access/delivery-ledger.repository.js';
+import { mountAdminBoard } from './entry-points/admin-board.js';
+import { startMatchApprovedConsumer } from './entry-points/match-approved.consumer.js';
+import { startOutboxRelay, type OutboxRelay } from './entry-points/outbox-relay.js';
+import { STATUS_CALLBACK_PATH, twilioWebhookRoutes } from './entry-points/twilio-webhooks.routes.js';
+import { systemClock, type Clock } from './ports/clock.port.js';
+import type { ContactLookup } from './ports/contact-lookup.port.js';
+import { createDeliveryQueues, startDeliveryWorkers, type DeliveryQueues } from './queues/delivery-queues.js';
+import { sendDelivery, type SendDeliveryDeps } from './use-cases/send-delivery.js';
+import type { IntroduceMatchDeps } from './use-cases/introduce-match.js';
 
 export interface RunningNotifier {
   readonly url: string;
+  /** The base URL Twilio calls back on (NOTIFIER_PUBLIC_URL, or the listening address). */
+  readonly publicUrl: string;
+  readonly ledger: DeliveryLedger;
+  readonly queues: DeliveryQueues;
+  /** The use-case dependencies, for callers that plan introductions without Kafka (benchmarks, tools). */
+  readonly introduceDeps: IntroduceMatchDeps;
+  /** Publishes pending outbox events now (only in mode "all"). */
+  flushOutbox(): Promise<number>;
   stop(): Promise<void>;
 }
 
-/** Composition root: builds the adapters and the HTTP app; `stop` releases them in reverse order. */
-export async function startNotifier(deps: { config: NotifierConfig; log: Logger }): Promise<RunningNotifier> {
+/** What tests replace: the clock (quiet hours) and the directory (a real gRPC server with test data by default). */
+export interface NotifierOverrides {
+  readonly clock?: Clock;
+  readonly contacts?: ContactLookup;
+}
+
+function messageIdDomainOf(from: string): string {
+  return /@([A-Za-z0-9.-]+)/.exec(from)?.[1] ?? 'kindred.invalid';
+}
+
+/** Composition root: builds the adapters, use cases and entry points; `stop` releases them in reverse order. */
+export async function startNotifier(deps: { config: NotifierConfig; log: Logger; overrides?: NotifierOverrides }): Promise<RunningNotifier> {
   const { config, log } = deps;
-  const db = await connectMongo({ url: config.MONGO_URL, dbName: config.NOTIFIER_DB_NAME, log });
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'kindred-notifier', log });
-  const admin = kafka.admin();
-  await admin.connect();
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
-  await redis.connect();
+  const clock = deps.overrides?.clock ?? systemClock;
+  const closers: { name: string; run: () => Promise<unknown> }[] = [];
+  const onStop = (name: string, run: () => Promise<unknown>) => closers.push({ name, run });
   let stopping = false;
 
-  const app = express();
-  app.disable('x-powered-by');
-  mountOpsRoutes(app, {
-    registry: createMetricsRegistry('notifier'),
-    readiness: {
-      mongo: () => pingMongo(db),
-      kafka: async () => (await admin.describeCluster()).brokers.length > 0,
-      redis: async () => (await redis.ping()) === 'PONG',
-    },
-    isStopping: () => stopping,
-  });
-  const server = await listen(app, config.NOTIFIER_HTTP_PORT);
-
-  return {
-    url: server.url,
-    async stop() {
-      stopping = true;
-      await server.close();
-      redis.disconnect();
-      await admin.disconnect();
-      await db.close();
-    },
+  const stopAll = async () => {
+    stopping = true;
+    for (const closer of closers.reverse()) {
+      try {
+        await closer.run();
+      } catch (error) {
+        log.error({ step: closer.name, err: error }, 'notifier stop step failed');
+      }
+    }
+    closers.length = 0;
   };
+
+  try {
+    const mongo = await connectMongo({ url: config.MONGO_URL, dbName: config.NOTIFIER_DB_NAME, log });
+    onStop('mongo', () => mongo.close());
+    const db = mongo.db;
+    if (!db) throw new Error('MongoDB connection has no database handle');
+    const ledger = mongoDeliveryLedger(db);
+    await ledger.ensureIndexes();
+
+    let contacts = deps.overrides?.contacts;
+    if (!contacts) {
+      const grpc = grpcContactLookup({
+        address: config.INTAKE_GRPC_ADDR,
+        token: config.INTAKE_DIRECTORY_TOKEN,
+        deadlineMs: config.CONTACT_DIRECTORY_DEADLINE_MS,
+      });
+      onStop('contact-directory', () => Promise.resolve(grpc.close()));
+      contacts = grpc;
+    }
+
+    const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
+    await redis.connect();
+    onStop('redis', () => Promise.resolve(redis.disconnect()));
+
+    const queueConfig = {
+      redisUrl: config.REDIS_URL,
+      prefix: config.NOTIFIER_QUEUE_PREFIX,
+      attempts: config.DELIVERY_ATTEMPTS,
+      backoff: { baseMs: config.RETRY_BASE_MS, maxMs: config.RETRY_MAX_MS },
+    };
+    const queues = await createDeliveryQueues(queueConfig);
+    onStop('queues', () => queues.close());
+
+    const email = nodemailerEmailSender({
+      smtpUrl: config.SMTP_URL,
+      from: config.EMAIL_FROM,
+      maxConnections: config.EMAIL_MAX_CONNECTIONS,
+      timeoutMs: config.PROVIDER_TIMEOUT_MS,
+    });
+    onStop('smtp-pool', () => email.close());
+    const sms = twilioSmsSender({
+      accountSid: config.TWILIO_ACCOUNT_SID,
+      authToken: config.TWILIO_AUTH_TOKEN,
+      from: config.TWILIO_FROM,
+      timeoutMs: config.PROVIDER_TIMEOUT_MS,
+      apiBaseUrl: config.TWILIO_API_BASE_URL,
+    });
+
+    let publicUrl = config.NOTIFIER_PUBLIC_URL?.replace(/\/+$/, '') ?? '';
+    const currentPublicUrl = () => publicUrl;
+
+    const registry = createMetricsRegistry('notifier');
+    new Gauge({
+      name: 'notifier_queue_jobs',
+      help: 'Jobs per delivery queue and state',
+      labelNames: ['queue', 'state'] as const,
+      registers: [registry],
+      async collect() {
+        const counts = await queues.counts();
+        for (const [queue, states] of Object.entries(counts)) {
+          for (const [state, value] of Object.entries(states)) this.set({ queue, state }, value);
+        }
+      },
+    });
+
+    const app = express();
+    app.disable('x-powered-by');
+    app.set('trust proxy', false);
+    const readiness: Record<string, () => Promise<boolean>> = {
+      mongo: () => pingMongo(mongo),
+      redis: async () => (await redis.ping()) === 'PONG',
+    };
+
+    const sendDeps: SendDeliveryDeps = {
+      ledger,
+      contacts,
+      email,
+      sms,
+      clock,
+      sendingWindow: config.NOTIFIER_SENDING_WINDOW,
+      defaultTimeZone: config.NOTIFIER_DEFAULT_TIME_ZONE,
+      claimLeaseMs: config.CLAIM_LEASE_MS,
+      deliveriesTopic: config.NOTIFIER_DELIVERIES_TOPIC,
+      urls: {
+        statusCallback: (deliveryId) => `${currentPublicUrl()}${STATUS_CALLBACK_PATH}?d=${deliveryId}`,
+        unsubscribe: (deliveryId) => `${currentPublicUrl()}/unsubscribe/${deliveryId}`,
+        messageIdDomain: messageIdDomainOf(config.EMAIL_FROM),
+      },
+    };
+    const introduceDeps: IntroduceMatchDeps = {
+      contacts,
+      ledger,
+      clock,
+      deliveriesTopic: config.NOTIFIER_DELIVERIES_TOPIC,
+      enqueue: (deliveries) => queues.enqueue(deliveries),
+    };
+
+    let relay: OutboxRelay | undefined;
+    let publisher: RecordPublisher | undefined;
+    if (config.NOTIFIER_MODE === 'all') {
+      const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'kindred-notifier', log });
+      const admin = kafka.admin();
+      await admin.connect();
+      onStop('kafka-admin', () => admin.disconnect());
+      readiness['kafka'] = async () => (await admin.describeCluster()).brokers.length > 0;
+      const producer = await createRecordPublisher(kafka);
+      publisher = producer;
+      onStop('kafka-publisher', () => producer.disconnect());
+      const outbox = startOutboxRelay({ ledger, publisher: producer, pollMs: config.OUTBOX_POLL_MS, log });
+      relay = outbox;
+      onStop('outbox-relay', () => outbox.stop());
+
+      app.use(
+        twilioWebhookRoutes({
+          authToken: config.TWILIO_AUTH_TOKEN,
+          publicUrl: currentPublicUrl,
+          ledger,
+          contacts,
+          clock,
+          deliveriesTopic: config.NOTIFIER_DELIVERIES_TOPIC,
+          log,
+        }),
+      );
+      mountAdminBoard(app, Object.values(queues.queues), config.NOTIFIER_COORDINATOR_TOKEN);
+    }
+    mountOpsRoutes(app, { registry, readiness, isStopping: () => stopping });
+
+    const server = await listen(app, config.NOTIFIER_HTTP_PORT);
+    onStop('http', () => server.close());
+    if (publicUrl === '') publicUrl = server.url;
+
+    // Workers start last and stop first (after the consumer): active jobs finish before their adapters close.
+    const workers = startDeliveryWorkers(
+      {
+        ...queueConfig,
+        limits: {
+          email: { concurrency: config.EMAIL_CONCURRENCY, maxPerSecond: config.EMAIL_MAX_PER_SECOND },
+          sms: { concurrency: config.SMS_CONCURRENCY, maxPerSecond: config.SMS_MAX_PER_SECOND },
+        },
+        lockDurationMs: config.JOB_LOCK_MS,
+        stalledIntervalMs: config.JOB_STALLED_CHECK_MS,
+        maxStalledCount: 10,
+      },
+      (deliveryId, attempt, jobLog) => sendDelivery(sendDeps, deliveryId, attempt, jobLog),
+      log,
+    );
+    onStop('workers', () => workers.close());
+
+    if (config.NOTIFIER_MODE === 'all' && publisher) {
+      const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'kindred-notifier-consumer', log });
+      const running = await startMatchApprovedConsumer({
+        kafka,
+        publisher,
+        groupId: config.NOTIFIER_KAFKA_GROUP,
+        topic: config.NOTIFIER_MATCHES_TOPIC,
+        introduce: introduceDeps,
+        log,
+      });
+      onStop('consumer', () => running.stop());
+    }
+
+    return {
+      url: server.url,
+      get publicUrl() {
+        return publicUrl;
+      },
+      ledger,
+      queues,
+      introduceDeps,
+      flushOutbox: () => relay?.flush() ?? Promise.resolve(0),
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
 }

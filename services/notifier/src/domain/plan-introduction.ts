@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { CHANNELS, type ApprovedMatch, type Channel, type Contact, type RecipientRole } from './delivery.types.js';
 
-export type SuppressionReason = 'no_consent' | 'no_address';
+export type SuppressionReason = 'no_consent' | 'no_address' | 'recipient_unknown';
 
 export interface PlannedDelivery {
   readonly deliveryId: string;
@@ -23,7 +23,8 @@ export function deliveryIdFor(matchId: string, recipientId: string, channel: Cha
   return `dlv_${digest.slice(0, 32)}`;
 }
 
-function decide(contact: Contact, channel: Channel): PlannedDelivery['decision'] {
+function decide(contact: Contact | null, channel: Channel): PlannedDelivery['decision'] {
+  if (contact === null) return { kind: 'suppress', reason: 'recipient_unknown' };
   const consented = channel === 'email' ? contact.consents.email : contact.consents.sms;
   if (!consented) return { kind: 'suppress', reason: 'no_consent' };
   const address = channel === 'email' ? contact.email : contact.phoneE164;
@@ -31,20 +32,23 @@ function decide(contact: Contact, channel: Channel): PlannedDelivery['decision']
   return { kind: 'send' };
 }
 
-/** One delivery per recipient and channel; those the recipient did not consent to are planned as suppressed. */
+/**
+ * One delivery per recipient and channel; those the recipient did not consent to (or cannot be reached on, or who
+ * is unknown to the directory: null) are planned as suppressed.
+ */
 export function planIntroduction(
   match: ApprovedMatch,
-  contacts: { readonly peer: Contact; readonly newcomer: Contact },
+  contacts: { readonly peer: Contact | null; readonly newcomer: Contact | null },
 ): PlannedDelivery[] {
-  const recipients: { role: RecipientRole; contact: Contact; counterpartId: string }[] = [
-    { role: 'peer', contact: contacts.peer, counterpartId: match.newcomerId },
-    { role: 'newcomer', contact: contacts.newcomer, counterpartId: match.peerId },
+  const recipients: { role: RecipientRole; recipientId: string; contact: Contact | null; counterpartId: string }[] = [
+    { role: 'peer', recipientId: match.peerId, contact: contacts.peer, counterpartId: match.newcomerId },
+    { role: 'newcomer', recipientId: match.newcomerId, contact: contacts.newcomer, counterpartId: match.peerId },
   ];
-  return recipients.flatMap(({ role, contact, counterpartId }) =>
+  return recipients.flatMap(({ role, recipientId, contact, counterpartId }) =>
     CHANNELS.map((channel) => ({
-      deliveryId: deliveryIdFor(match.matchId, contact.subjectId, channel),
+      deliveryId: deliveryIdFor(match.matchId, recipientId, channel),
       matchId: match.matchId,
-      recipientId: contact.subjectId,
+      recipientId,
       role,
       channel,
       counterpartId,

@@ -1,0 +1,155 @@
+import { DelayedError, Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Logger } from '@kindred/platform';
+import { backoffDelay, type BackoffPolicy } from '../domain/backoff.js';
+import { CHANNELS, type Channel } from '../domain/delivery.types.js';
+import type { SendOutcome } from '../use-cases/send-delivery.js';
+
+/** Job payloads carry the delivery id and nothing else: contact details are fetched at send time. */
+export interface DeliveryJobData {
+  readonly deliveryId: string;
+}
+
+export interface ChannelLimits {
+  readonly concurrency: number;
+  /** The provider's rate limit; BullMQ's `limiter` holds it across every worker of the queue. */
+  readonly maxPerSecond: number;
+}
+
+export interface DeliveryQueuesConfig {
+  readonly redisUrl: string;
+  /** BullMQ key prefix; each test file gets its own. */
+  readonly prefix: string;
+  readonly attempts: number;
+  readonly backoff: BackoffPolicy;
+}
+
+export interface DeliveryWorkersConfig extends DeliveryQueuesConfig {
+  readonly limits: Readonly<Record<Channel, ChannelLimits>>;
+  /** How long a job's lock lasts without renewal; a killed worker's jobs run again after it. */
+  readonly lockDurationMs: number;
+  readonly stalledIntervalMs: number;
+  readonly maxStalledCount: number;
+}
+
+export const queueNameOf = (channel: Channel): string => `kindred-notify-${channel}`;
+
+/** ioredis options from a redis:// URL; bullmq pins its own ioredis, so options travel rather than a client. */
+export function redisConnectionOptions(redisUrl: string, extra: Record<string, unknown>): ConnectionOptions {
+  const url = new URL(redisUrl);
+  const db = url.pathname.replace(/^\//, '');
+  return {
+    host: url.hostname,
+    port: Number(url.port || 6379),
+    ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+    ...(db !== '' ? { db: Number(db) } : {}),
+    ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
+    ...extra,
+  };
+}
+
+export interface DeliveryQueues {
+  readonly queues: Readonly<Record<Channel, Queue<DeliveryJobData>>>;
+  enqueue(deliveries: readonly { readonly _id: string; readonly channel: Channel }[]): Promise<void>;
+  counts(): Promise<Record<Channel, Record<'waiting' | 'active' | 'failed' | 'delayed', number>>>;
+  close(): Promise<void>;
+}
+
+export async function createDeliveryQueues(config: DeliveryQueuesConfig): Promise<DeliveryQueues> {
+  // A producer fails fast when Redis is down instead of buffering jobs in memory.
+  const connection = redisConnectionOptions(config.redisUrl, { enableOfflineQueue: false });
+  const make = (channel: Channel) =>
+    new Queue<DeliveryJobData>(queueNameOf(channel), {
+      connection,
+      prefix: config.prefix,
+      defaultJobOptions: {
+        attempts: config.attempts,
+        backoff: { type: 'jittered-exponential' },
+        removeOnComplete: { count: 1000 },
+        removeOnFail: { count: 10_000 },
+      },
+    });
+  const queues = { email: make('email'), sms: make('sms') };
+  await Promise.all(Object.values(queues).map((queue) => queue.waitUntilReady()));
+  return {
+    queues,
+    async enqueue(deliveries) {
+      for (const channel of CHANNELS) {
+        const jobs = deliveries
+          .filter((delivery) => delivery.channel === channel)
+          .map((delivery) => ({ name: 'deliver', data: { deliveryId: delivery._id }, opts: { jobId: delivery._id } }));
+        if (jobs.length > 0) await queues[channel].addBulk(jobs);
+      }
+    },
+    async counts() {
+      const read = async (queue: Queue) => {
+        const counts = await queue.getJobCounts('waiting', 'active', 'failed', 'delayed');
+        return { waiting: counts['waiting'] ?? 0, active: counts['active'] ?? 0, failed: counts['failed'] ?? 0, delayed: counts['delayed'] ?? 0 };
+      };
+      return { email: await read(queues.email), sms: await read(queues.sms) };
+    },
+    async close() {
+      await Promise.all(Object.values(queues).map((queue) => queue.close()));
+    },
+  };
+}
+
+export type DeliveryProcessor = (deliveryId: string, attempt: { isLast: boolean }, log: Logger) => Promise<SendOutcome>;
+
+export interface DeliveryWorkers {
+  readonly workers: readonly Worker<DeliveryJobData>[];
+  /** Stops taking jobs and waits for the active ones to finish. */
+  close(): Promise<void>;
+}
+
+/**
+ * One worker per channel queue. The processor's outcome maps to BullMQ: a transient failure throws (retry with
+ * jittered exponential backoff), a permanent one throws UnrecoverableError, quiet hours and a busy claim move the
+ * job to delayed without using an attempt.
+ */
+export function startDeliveryWorkers(config: DeliveryWorkersConfig, process: DeliveryProcessor, log: Logger): DeliveryWorkers {
+  const connection = redisConnectionOptions(config.redisUrl, { maxRetriesPerRequest: null });
+  const make = (channel: Channel) => {
+    const limits = config.limits[channel];
+    const worker = new Worker<DeliveryJobData>(
+      queueNameOf(channel),
+      async (job: Job<DeliveryJobData>, token?: string) => {
+        const jobLog = log.child({ deliveryId: job.data.deliveryId, channel, jobAttempt: job.attemptsMade + 1 });
+        const outcome = await process(job.data.deliveryId, { isLast: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }, jobLog);
+        switch (outcome.kind) {
+          case 'sent':
+            return { providerMessageId: outcome.providerMessageId };
+          case 'skipped':
+            return { skipped: outcome.status };
+          case 'busy':
+          case 'deferred':
+            await job.moveToDelayed(Date.now() + outcome.delayMs + (outcome.kind === 'busy' ? 250 : 0), token);
+            throw new DelayedError();
+          case 'retry':
+            throw new Error(`transient: ${outcome.failure.code}`);
+          case 'failed':
+            throw new UnrecoverableError(`permanent: ${outcome.failure.code}`);
+        }
+      },
+      {
+        connection,
+        prefix: config.prefix,
+        concurrency: limits.concurrency,
+        limiter: { max: limits.maxPerSecond, duration: 1000 },
+        lockDuration: config.lockDurationMs,
+        stalledInterval: config.stalledIntervalMs,
+        maxStalledCount: config.maxStalledCount,
+        settings: { backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade, config.backoff) },
+      },
+    );
+    worker.on('error', (error) => log.error({ channel, err: error }, 'delivery worker error'));
+    return worker;
+  };
+  const workers = [make('email'), make('sms')];
+  return {
+    workers,
+    async close() {
+      await Promise.all(workers.map((worker) => worker.close()));
+    },
+  };
+}

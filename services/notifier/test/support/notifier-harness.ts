@@ -1,0 +1,84 @@
+import { createKafka, createLogger, loadConfig, type Logger } from '@kindred/platform';
+import { testInfra, uniqueName } from '@kindred/testkit';
+import { notifierConfigSchema, type NotifierConfig } from '../../src/config.js';
+import type { Clock } from '../../src/ports/clock.port.js';
+
+/** A clock the test moves by hand. */
+export function manualClock(start: Date): Clock & { set(at: Date): void } {
+  let current = start;
+  return {
+    now: () => new Date(current.getTime()),
+    set(at: Date) {
+      current = at;
+    },
+  };
+}
+
+export const TEST_ACCOUNT_SID = `AC${'0'.repeat(32)}`;
+export const TEST_FROM = '+15005550006';
+
+/** The environment of a notifier under test: real servers, and a database, topics and queue prefix of its own. */
+export function notifierTestEnv(name: string, directoryAddress: string, extra: Record<string, string> = {}): Record<string, string> {
+  const infra = testInfra();
+  if (!infra.sandboxUrl) throw new Error('the notifier tests need the SMS sandbox (infra.sandboxUrl)');
+  const unique = uniqueName(name);
+  return {
+    NOTIFIER_HTTP_PORT: '0',
+    MONGO_URL: infra.mongoUrl,
+    NOTIFIER_DB_NAME: unique,
+    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+    NOTIFIER_KAFKA_GROUP: `${unique}_group`,
+    NOTIFIER_MATCHES_TOPIC: `${unique}.matches`,
+    NOTIFIER_DELIVERIES_TOPIC: `${unique}.deliveries`,
+    REDIS_URL: infra.redisUrl,
+    NOTIFIER_QUEUE_PREFIX: unique,
+    INTAKE_GRPC_ADDR: directoryAddress,
+    SMTP_URL: infra.smtpUrl,
+    TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN: infra.twilioAuthToken,
+    TWILIO_FROM: TEST_FROM,
+    TWILIO_API_BASE_URL: infra.sandboxUrl,
+    SMS_MAX_PER_SECOND: '50',
+    EMAIL_MAX_PER_SECOND: '100',
+    RETRY_BASE_MS: '200',
+    RETRY_MAX_MS: '1000',
+    OUTBOX_POLL_MS: '100',
+    NOTIFIER_COORDINATOR_TOKEN: 'coordinator-token-for-tests-0001',
+    LOG_LEVEL: 'silent',
+    ...extra,
+  };
+}
+
+export function notifierTestConfig(env: Record<string, string>): NotifierConfig {
+  return loadConfig('notifier', notifierConfigSchema, env);
+}
+
+export function testLogger(): Logger {
+  return createLogger({ service: 'notifier-test', level: 'silent' });
+}
+
+let counter = 0;
+/** A phone number no other test uses (the sandbox keys faults and outcomes by number). */
+export function uniquePhone(): string {
+  counter += 1;
+  const random = Math.floor(Math.random() * 9_000) + 1_000;
+  return `+1555${random}${String(counter % 1000).padStart(3, '0')}`;
+}
+
+export function uniqueEmail(label: string): string {
+  return `${uniqueName(label).toLowerCase()}@example.org`;
+}
+
+/** The topics a notifier under test reads and writes, created up front as a deployment would. */
+export async function createTestTopics(env: Record<string, string>, log: Logger): Promise<void> {
+  const admin = createKafka({ brokers: (env['KAFKA_BROKERS'] ?? '').split(','), clientId: 'notifier-test-admin', log }).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [env['NOTIFIER_MATCHES_TOPIC'] ?? '', env['NOTIFIER_DELIVERIES_TOPIC'] ?? ''].map((topic) => ({ topic, numPartitions: 3 })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
