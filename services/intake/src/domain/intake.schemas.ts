@@ -18,6 +18,10 @@ import {
  * parsing, in `normalize*`. Every custom check sets `params.code` so errors carry stable codes.
  */
 
+function todayUtc(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
 export const limits = {
   firstName: 50,
   email: 254,
@@ -162,7 +166,7 @@ export const screenerSchema = z.strictObject({
 });
 export type ScreenerAnswers = z.output<typeof screenerSchema>;
 
-interface ProfileLike {
+export interface ProfileLike {
   contact?: { email?: string | undefined; phone?: string | undefined } | undefined;
   preferredChannel?: (typeof channels)[number] | undefined;
   consents?: { contactByEmail: boolean; contactBySms: boolean } | undefined;
@@ -173,10 +177,19 @@ interface ProfileLike {
   recoveryStartedOn?: string | undefined;
 }
 
-/** Rules that involve more than one field; each issue names the field a person must change. */
-function crossFieldRules(value: ProfileLike, ctx: z.RefinementCtx, today: () => string): void {
-  const issue = (path: (string | number)[], code: string, message: string) =>
-    ctx.addIssue({ code: 'custom', path, message, params: { code } });
+export interface CrossFieldIssue {
+  readonly path: (string | number)[];
+  readonly code: string;
+  readonly message: string;
+}
+
+/**
+ * Rules that involve more than one field; each issue names the field a person must change. Also run by the peer
+ * update on the merged profile, where the contact fields are only known to be present or absent.
+ */
+export function crossFieldIssues(value: ProfileLike, today: string = todayUtc()): CrossFieldIssue[] {
+  const issues: CrossFieldIssue[] = [];
+  const issue = (path: (string | number)[], code: string, message: string) => issues.push({ path, code, message });
   if (value.contact) {
     if (value.contact.email === undefined && value.contact.phone === undefined) {
       issue(['contact'], 'contact_required', 'Give an email address or a phone number');
@@ -209,12 +222,16 @@ function crossFieldRules(value: ProfileLike, ctx: z.RefinementCtx, today: () => 
       issue(['genderPreference', 'kind'], 'needs_own_gender', 'Tell us your gender to ask for someone of the same gender');
     }
   }
-  if (value.recoveryStartedOn !== undefined && value.recoveryStartedOn > today()) {
+  if (value.recoveryStartedOn !== undefined && value.recoveryStartedOn > today) {
     issue(['recoveryStartedOn'], 'date_in_future', 'This date cannot be in the future');
   }
+  return issues;
 }
 
-const todayUtc = () => new Date().toISOString().slice(0, 10);
+function crossFieldRules(value: ProfileLike, ctx: z.RefinementCtx): void {
+  for (const i of crossFieldIssues(value)) ctx.addIssue({ code: 'custom', path: i.path, message: i.message, params: { code: i.code } });
+}
+
 
 export function newcomerIntakeSchema(options: SchemaOptions) {
   return z
@@ -237,7 +254,7 @@ export function newcomerIntakeSchema(options: SchemaOptions) {
       consents: consents(options),
       screener: screenerSchema,
     })
-    .superRefine((value, ctx) => crossFieldRules(value, ctx, todayUtc));
+    .superRefine((value, ctx) => crossFieldRules(value, ctx));
 }
 export type NewcomerIntake = z.output<ReturnType<typeof newcomerIntakeSchema>>;
 
@@ -262,7 +279,7 @@ const peerFields = (options: SchemaOptions) => ({
 });
 
 export function peerEnrollmentSchema(options: SchemaOptions) {
-  return z.strictObject(peerFields(options)).superRefine((value, ctx) => crossFieldRules(value, ctx, todayUtc));
+  return z.strictObject(peerFields(options)).superRefine((value, ctx) => crossFieldRules(value, ctx));
 }
 export type PeerEnrollment = z.output<ReturnType<typeof peerEnrollmentSchema>>;
 
