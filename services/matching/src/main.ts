@@ -9,6 +9,6 @@ await runServiceMain({
   start: async ({ config, log, shutdown }) => {
     const app = await startMatching({ config, log });
     shutdown.add({ name: 'matching', run: () => app.stop() });
-    log.info({ url: app.url }, 'matching listening');
+    log.info({ url: app.url, grpc: app.grpcAddress }, 'matching listening');
   },
 });
