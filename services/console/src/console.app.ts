@@ -1,34 +1,173 @@
-import express from 'express';
+import { readFile } from 'node:fs/promises';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
 import { Redis } from 'ioredis';
-import { createMetricsRegistry, listen, mountOpsRoutes, type Logger } from '@kindred/platform';
+import { createMetricsRegistry, errorCode, isAppError, listen, mountOpsRoutes, type Logger } from '@kindred/platform';
 import type { ConsoleConfig } from './config.js';
+import { redisAccountRepository, type AccountRepository } from './auth/account.repository.js';
+import { accountsService, type Accounts } from './auth/accounts.service.js';
+import { hmacCsrf } from './auth/csrf.js';
+import { redisLoginThrottle } from './auth/login-throttle.js';
+import { argon2Hasher, type PasswordHasher } from './auth/password-hasher.js';
+import { redisSessionStore } from './auth/session.store.js';
+import { grpcMatchingGateway, type MatchingGateway } from './matching/matching.client.js';
+import { registerAuthPages } from './web/auth.pages.js';
+import { guardedRouter, refuse, type RouteSpec } from './web/guarded-router.js';
+import { pageContext } from './web/page-context.js';
+import { registerAccountsPages } from './web/pages/accounts.page.js';
+import { registerFollowUpPage } from './web/pages/follow-up.page.js';
+import { registerInsightsPage } from './web/pages/insights.page.js';
+import { registerMatchPages } from './web/pages/match.page.js';
+import { registerPeersPages } from './web/pages/peers.page.js';
+import { registerQueuePage } from './web/pages/queue.page.js';
+import { consoleContext } from './web/session.middleware.js';
 
 export interface RunningConsole {
   readonly url: string;
+  /** Every guarded route, for the authorization tests. */
+  readonly routes: readonly RouteSpec[];
+  readonly accounts: Accounts;
   stop(): Promise<void>;
 }
 
+export interface ConsoleDeps {
+  readonly config: ConsoleConfig;
+  readonly log: Logger;
+  /** Tests may pass a cheaper hasher; production uses argon2id. */
+  readonly hasher?: PasswordHasher;
+}
+
+const stylesheet = new URL('./assets/console.css', import.meta.url);
+
+/** The auth building blocks, shared by the web app and the create-admin CLI. */
+export function consoleAccounts(redis: Redis, config: ConsoleConfig, hasher: PasswordHasher = argon2Hasher()) {
+  const prefix = config.CONSOLE_REDIS_PREFIX;
+  const repository: AccountRepository = redisAccountRepository(redis, prefix);
+  const sessions = redisSessionStore(redis, prefix, {
+    idleMs: config.CONSOLE_SESSION_IDLE_MINUTES * 60_000,
+    maxAgeMs: config.CONSOLE_SESSION_MAX_HOURS * 3_600_000,
+  });
+  const throttle = redisLoginThrottle(redis, prefix, {
+    maxFailures: config.CONSOLE_LOCKOUT_MAX_FAILURES,
+    windowMs: config.CONSOLE_LOCKOUT_WINDOW_MINUTES * 60_000,
+    lockMs: config.CONSOLE_LOCKOUT_MINUTES * 60_000,
+  });
+  return { repository, sessions, throttle, accounts: accountsService({ repository, hasher, throttle, sessions }) };
+}
+
+function errorStatus(code: string): number {
+  switch (code) {
+    case 'CONSOLE.NOT_FOUND':
+      return 404;
+    case 'CONSOLE.CONFLICT':
+      return 409;
+    case 'CONSOLE.INVALID_ARGUMENT':
+      return 400;
+    default:
+      return 503;
+  }
+}
+
 /** Composition root: builds the adapters and the HTTP app; `stop` releases them in reverse order. */
-export async function startConsole(deps: { config: ConsoleConfig; log: Logger }): Promise<RunningConsole> {
-  const { config } = deps;
+export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
+  const { config, log } = deps;
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
   await redis.connect();
+  const matching: MatchingGateway = grpcMatchingGateway({
+    address: config.MATCHING_GRPC_ADDR,
+    token: config.MATCHING_SERVICE_TOKEN,
+    deadlineMs: config.MATCHING_DEADLINE_MS,
+  });
+  const { repository, sessions, accounts } = consoleAccounts(redis, config, deps.hasher);
+  const csrf = hmacCsrf(config.CONSOLE_SESSION_SECRET);
+  const cookies = { secure: config.CONSOLE_COOKIE_SECURE };
+  const css = await readFile(stylesheet, 'utf8');
   let stopping = false;
 
   const app = express();
   app.disable('x-powered-by');
+  app.set('query parser', 'simple');
   mountOpsRoutes(app, {
     registry: createMetricsRegistry('console'),
     readiness: { redis: async () => (await redis.ping()) === 'PONG' },
     isStopping: () => stopping,
   });
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'none'"],
+          scriptSrc: ["'none'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'none'"],
+        },
+      },
+      strictTransportSecurity: config.CONSOLE_COOKIE_SECURE,
+      referrerPolicy: { policy: 'no-referrer' },
+    }),
+  );
+  app.get('/assets/console.css', (_req, res) => {
+    res.type('text/css').set('cache-control', 'public, max-age=3600').send(css);
+  });
+  app.use((_req, res, next) => {
+    // Pages show data about people in care: never cached by the browser or a proxy.
+    res.set('cache-control', 'no-store');
+    next();
+  });
+  app.use(express.urlencoded({ extended: false, limit: '10kb', parameterLimit: 50 }));
+  app.use(consoleContext({ sessions, accounts: repository, csrf, cookies }));
+
+  const router = guardedRouter(app, csrf);
+  registerAuthPages(app, router, { accounts, sessions, csrf, cookies });
+  registerQueuePage(router, { matching, waitingThresholdMinutes: config.CONSOLE_WAITING_THRESHOLD_MINUTES });
+  registerMatchPages(router, { matching });
+  registerPeersPages(router, { matching });
+  registerFollowUpPage(router, { matching });
+  registerInsightsPage(router, { matching, waitingThresholdMinutes: config.CONSOLE_WAITING_THRESHOLD_MINUTES });
+  registerAccountsPages(router, { accounts, repository });
+
+  app.use((_req: Request, res: Response) => {
+    const ctx = pageContext(res);
+    refuse(res, ctx, 404, ctx.t('notFoundTitle'), ctx.t('notFoundText'));
+  });
+  app.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const code = errorCode(error);
+    const status = isAppError(error) ? errorStatus(code) : (error as { status?: unknown }).status === 413 ? 413 : 500;
+    (status >= 500 ? log.error.bind(log) : log.warn.bind(log))({ code, method: req.method, path: req.path, status }, 'console request failed');
+    const ctx = (res.locals as { page?: unknown }).page ? pageContext(res) : undefined;
+    if (!ctx) {
+      res.status(status).type('text').send('error');
+      return;
+    }
+    const [title, text] =
+      status === 404
+        ? [ctx.t('notFoundTitle'), ctx.t('notFoundText')]
+        : status === 409
+          ? [ctx.t('conflictTitle'), ctx.t('conflictText')]
+          : status === 400 || status === 413
+            ? [ctx.t('badRequestTitle'), isAppError(error) ? error.message : ctx.t('badRequestTitle')]
+            : [ctx.t('unavailableTitle'), ctx.t('unavailableText')];
+    refuse(res, ctx, status, title, text);
+  });
+
   const server = await listen(app, config.CONSOLE_HTTP_PORT);
 
   return {
     url: server.url,
+    routes: router.specs,
+    accounts,
     async stop() {
       stopping = true;
       await server.close();
+      matching.close();
       redis.disconnect();
     },
   };

@@ -1,2 +1,2 @@
-export { startConsole, type RunningConsole } from './console.app.js';
+export { startConsole, consoleAccounts, type RunningConsole, type ConsoleDeps } from './console.app.js';
 export { consoleConfigSchema, type ConsoleConfig } from './config.js';
