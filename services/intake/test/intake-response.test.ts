@@ -15,7 +15,7 @@ describe('JSON API responses', () => {
     const res = await h.postJson('/v1/intakes', validNewcomer());
     expect(res.status).toBe(201);
     const body = (await res.json()) as Record<string, unknown>;
-    expect(body).toEqual({ id: expect.stringMatching(/^[0-9A-Z]{26}$/), status: 'received', riskLevel: 'none', urgent: false });
+    expect(body).toEqual({ id: expect.stringMatching(/^[0-9A-Z]{26}$/) as unknown, status: 'received', riskLevel: 'none', urgent: false });
     expect(res.headers.get('location')).toBe(`/v1/intakes/${String(body['id'])}`);
   });
 
@@ -26,7 +26,7 @@ describe('JSON API responses', () => {
     expect(body.riskLevel).toBe('imminent');
     expect(body.urgent).toBe(true);
     expect(body.crisisResources.emergencyNumber).toBe('911');
-    expect(body.crisisResources.lines[0]).toMatchObject({ call: '988', text: '988', chatUrl: expect.stringContaining('988') });
+    expect(body.crisisResources.lines[0]).toMatchObject({ call: '988', text: '988', chatUrl: expect.stringContaining('988') as unknown });
   });
 
   it('replays a retried POST with the same Idempotency-Key: same id, nothing new', async () => {
@@ -71,7 +71,7 @@ describe('JSON API responses', () => {
       body: JSON.stringify({ meetingModes: ['in_person'] }),
     });
     expect(res.status).toBe(422);
-    expect(((await res.json()) as { errors: unknown[] }).errors).toEqual([{ field: 'region', code: 'required_for_in_person', message: expect.any(String) }]);
+    expect(((await res.json()) as { errors: unknown[] }).errors).toEqual([{ field: 'region', code: 'required_for_in_person', message: expect.any(String) as unknown }]);
   });
 
   it('answers 404 for an unknown peer', async () => {
@@ -89,7 +89,7 @@ describe('JSON API responses', () => {
     expect(Object.keys(doc.paths)).toEqual(['/v1/intakes', '/v1/peers', '/v1/peers/{id}']);
     const intake = doc.components.schemas.NewcomerIntake;
     expect(intake.additionalProperties).toBe(false);
-    expect(intake.required).toEqual(expect.arrayContaining(['firstName', 'contact', 'consents', 'screener', 'topics']));
-    expect(intake.properties['topics']).toMatchObject({ items: { enum: expect.arrayContaining(['trauma_ptsd', 'postpartum']) } });
+    expect(intake.required).toEqual(expect.arrayContaining(['firstName', 'contact', 'consents', 'screener', 'topics']) as unknown);
+    expect(intake.properties['topics']).toMatchObject({ items: { enum: expect.arrayContaining(['trauma_ptsd', 'postpartum']) as unknown } });
   });
 });

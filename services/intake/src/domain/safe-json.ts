@@ -54,7 +54,7 @@ export function inspectTree(root: unknown): FieldError[] {
         continue;
       }
       if (key.startsWith('$')) {
-        errors.push({ field: path, code: 'operator_not_allowed', message: 'Query operators are not accepted; send a plain value' });
+        errors.push({ field: path === '' ? key : path, code: 'operator_not_allowed', message: 'Query operators are not accepted; send a plain value' });
         continue;
       }
       if (loneSurrogate.test(key)) {
