@@ -86,7 +86,7 @@ const contact = (options: SchemaOptions) =>
       .string()
       .max(limits.phone, { message: `Use at most ${limits.phone} characters` })
       .refine(
-        (v) => /^[+\d][\d\s().-]*$/.test(v) && isValidPhoneNumber(v, options.defaultPhoneCountry),
+        (v) => /^[+\d(][\d\s().-]*$/.test(v) && isValidPhoneNumber(v, options.defaultPhoneCountry),
         custom('invalid_phone', 'Enter a valid phone number, with its country code, like +1 201 555 0123'),
       )
       .optional(),
