@@ -39,7 +39,7 @@ function call<Req, Res>(
 }
 
 const getContact = (subjectId: string, token: string | undefined) =>
-  call(directory.getContact.bind(directory), { subjectId, purpose: 'introduction', referenceId: 'delivery-1' }, bearer(token));
+  call<intake.GetContactRequest, intake.GetContactResponse>(directory.getContact.bind(directory), { subjectId, purpose: 'introduction', referenceId: 'delivery-1' }, bearer(token));
 
 async function newcomerId(overrides: Record<string, unknown> = {}): Promise<string> {
   const res = await h.postJson('/v1/intakes', validNewcomer(overrides));
@@ -88,7 +88,7 @@ describe('ContactDirectory', () => {
 
   it('answers NOT_FOUND for an unknown subject and INVALID_ARGUMENT for a malformed request', async () => {
     await expect(getContact('01J00000000000000000000000', h.directoryToken)).rejects.toMatchObject({ code: status.NOT_FOUND });
-    await expect(call(directory.getContact.bind(directory), { subjectId: '', purpose: 'Intro!', referenceId: '' }, bearer(h.directoryToken))).rejects.toMatchObject({
+    await expect(call<intake.GetContactRequest, intake.GetContactResponse>(directory.getContact.bind(directory), { subjectId: '', purpose: 'Intro!', referenceId: '' }, bearer(h.directoryToken))).rejects.toMatchObject({
       code: status.INVALID_ARGUMENT,
     });
   });
@@ -98,23 +98,23 @@ describe('ContactDirectory', () => {
     const a = await newcomerId({ contact: { phone } });
     const b = await newcomerId({ contact: { phone: '(201) 555-0177', email: 'b@example.org' } });
     const other = await newcomerId({ contact: { phone: '+12015550178' } });
-    const response = await call(directory.setSmsConsentByPhone.bind(directory), { phoneE164: '+12015550177', consented: false, source: 'sms_keyword_stop' }, bearer(h.directoryToken));
+    const response = await call<intake.SetSmsConsentByPhoneRequest, intake.SetSmsConsentByPhoneResponse>(directory.setSmsConsentByPhone.bind(directory), { phoneE164: '+12015550177', consented: false, source: 'sms_keyword_stop' }, bearer(h.directoryToken));
     expect(response.matchedSubjects.sort()).toEqual([a, b].sort());
     expect((await getContact(a, h.directoryToken)).consents?.sms).toBe(false);
     expect((await getContact(other, h.directoryToken)).consents?.sms).toBe(true);
     await expect(
-      call(directory.setSmsConsentByPhone.bind(directory), { phoneE164: '2015550177', consented: true, source: 'sms_keyword_start' }, bearer(h.directoryToken)),
+      call<intake.SetSmsConsentByPhoneRequest, intake.SetSmsConsentByPhoneResponse>(directory.setSmsConsentByPhone.bind(directory), { phoneE164: '2015550177', consented: true, source: 'sms_keyword_start' }, bearer(h.directoryToken)),
     ).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
   });
 
   it('reports SERVING on the health service', async () => {
-    const response = await call(healthClient.check.bind(healthClient), { service: '' }, new Metadata());
+    const response = await call<health.HealthCheckRequest, health.HealthCheckResponse>(healthClient.check.bind(healthClient), { service: '' }, new Metadata());
     expect(response.status).toBe(health.HealthCheckResponse_ServingStatus.SERVING);
   });
 });
 
 describe('PrivacyAdmin.EraseSubject', () => {
-  const erase = (subjectId: string, token: string | undefined) => call(admin.eraseSubject.bind(admin), { subjectId, reason: 'subject_request', actor: 'op-7' }, bearer(token));
+  const erase = (subjectId: string, token: string | undefined) => call<intake.EraseSubjectRequest, intake.EraseSubjectResponse>(admin.eraseSubject.bind(admin), { subjectId, reason: 'subject_request', actor: 'op-7' }, bearer(token));
 
   it('destroys the key, removes contact fields, publishes SubjectErased, and is idempotent', async () => {
     const id = await newcomerId();
