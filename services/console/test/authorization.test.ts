@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browserless, signedIn, startHarness, users, type Harness } from './support/console.harness.js';
-import type { RouteSpec } from '../src/web/guarded-router.js';
-import type { Role } from '../src/auth/roles.js';
+import type { Role, RouteSpec } from '@kindred/console';
 
 let h: Harness;
 let coordinator: Browserless;

@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { elapsed, recoveryGapYears, timeZoneDistanceHours, weeklyOverlapMinutes } from '../src/domain/decision-facts.js';
-import { negotiateLocale } from '../src/web/i18n.js';
-import { escapeHtml, html } from '../src/web/html.js';
-import { safeNext } from '../src/web/auth.pages.js';
+import { elapsed, escapeHtml, html, negotiateLocale, recoveryGapYears, safeNext, timeZoneDistanceHours, weeklyOverlapMinutes } from '@kindred/console';
 
 const january = new Date('2026-01-14T12:00:00Z');
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { events, matching } from '@kindred/contracts';
+import { events, type matching } from '@kindred/contracts';
 import { signedIn, startHarness, users, type Harness, type Browserless } from './support/console.harness.js';
 import { sentinels } from './support/fake-matching.server.js';
 

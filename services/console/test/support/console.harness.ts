@@ -1,9 +1,7 @@
 import { Redis } from 'ioredis';
 import { createLogger, loadConfig } from '@kindred/platform';
 import { testInfra, uniqueName } from '@kindred/testkit';
-import { consoleConfigSchema, type ConsoleConfig } from '../../src/config.js';
-import { startConsole, type RunningConsole } from '../../src/console.app.js';
-import type { Role } from '../../src/auth/roles.js';
+import { consoleConfigSchema, startConsole, type ConsoleConfig, type Role, type RunningConsole } from '@kindred/console';
 import { startFakeMatching, type FakeMatching } from './fake-matching.server.js';
 
 export const password = 'correct horse battery staple';
