@@ -80,9 +80,10 @@ export function createNewcomerRepository(db: Db) {
         { _id: newcomerId, status: 'claimed', claimedBy: owner },
         {
           $set: { status: 'proposed', currentMatchId: matchId, currentMatchState: 'proposed', claimedBy: null, claimUntil: null, unmatchedReason: null, lastAttemptAt: now, updatedAt: now },
-          $min: { firstProposedAt: now },
         },
       );
+      // A figure for insights only, so a separate write is enough ($min would keep the stored null).
+      if (result.modifiedCount === 1) await newcomers.updateOne({ _id: newcomerId, firstProposedAt: null }, { $set: { firstProposedAt: now } });
       return result.modifiedCount === 1;
     },
 
@@ -95,11 +96,8 @@ export function createNewcomerRepository(db: Db) {
     },
 
     async followMatchState(newcomerId: string, matchId: string, state: MatchState, now: Date): Promise<void> {
-      const update: Record<string, unknown> = { currentMatchState: state, status: 'matched', updatedAt: now };
-      await newcomers.updateOne(
-        { _id: newcomerId, currentMatchId: matchId },
-        state === 'introduced' ? { $set: update, $min: { firstIntroducedAt: now } } : { $set: update },
-      );
+      await newcomers.updateOne({ _id: newcomerId, currentMatchId: matchId }, { $set: { currentMatchState: state, status: 'matched', updatedAt: now } });
+      if (state === 'introduced') await newcomers.updateOne({ _id: newcomerId, firstIntroducedAt: null }, { $set: { firstIntroducedAt: now } });
     },
 
     /** After a decline or rematch: back to waiting, never to be offered that peer again. Idempotent. */
