@@ -89,3 +89,6 @@ export async function startHarness(options: { name: string; env?: Record<string,
     },
   };
 }
+
+export { createOutboxRelay } from '../../src/outbox/outbox.relay.js';
+export { createMongoOutboxStore, type OutboxStore } from '../../src/outbox/outbox.store.js';
