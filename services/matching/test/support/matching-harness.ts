@@ -186,20 +186,20 @@ export function grpcClient(address: string) {
     });
   }
   const as = (token: string | null) => ({
-    listProposals: (r: Partial<matching.ListProposalsRequest>) => call('listProposals', matching.ListProposalsRequest.fromPartial(r), token),
-    getMatch: (r: Partial<matching.GetMatchRequest>) => call('getMatch', matching.GetMatchRequest.fromPartial(r), token),
-    approveMatch: (r: Partial<matching.ApproveMatchRequest>) => call('approveMatch', matching.ApproveMatchRequest.fromPartial(r), token),
-    declineMatch: (r: Partial<matching.DeclineMatchRequest>) => call('declineMatch', matching.DeclineMatchRequest.fromPartial(r), token),
-    reassignMatch: (r: Partial<matching.ReassignMatchRequest>) => call('reassignMatch', matching.ReassignMatchRequest.fromPartial(r), token),
-    requestRematch: (r: Partial<matching.RequestRematchRequest>) => call('requestRematch', matching.RequestRematchRequest.fromPartial(r), token),
-    closeMatch: (r: Partial<matching.CloseMatchRequest>) => call('closeMatch', matching.CloseMatchRequest.fromPartial(r), token),
-    pausePeer: (r: Partial<matching.PausePeerRequest>) => call('pausePeer', matching.PausePeerRequest.fromPartial(r), token),
-    resumePeer: (r: Partial<matching.ResumePeerRequest>) => call('resumePeer', matching.ResumePeerRequest.fromPartial(r), token),
-    listPeers: (r: Partial<matching.ListPeersRequest>) => call('listPeers', matching.ListPeersRequest.fromPartial(r), token),
+    listProposals: (r: Partial<matching.ListProposalsRequest>) => call<matching.ListProposalsRequest, matching.ListProposalsResponse>('listProposals', matching.ListProposalsRequest.fromPartial(r), token),
+    getMatch: (r: Partial<matching.GetMatchRequest>) => call<matching.GetMatchRequest, matching.GetMatchResponse>('getMatch', matching.GetMatchRequest.fromPartial(r), token),
+    approveMatch: (r: Partial<matching.ApproveMatchRequest>) => call<matching.ApproveMatchRequest, matching.ApproveMatchResponse>('approveMatch', matching.ApproveMatchRequest.fromPartial(r), token),
+    declineMatch: (r: Partial<matching.DeclineMatchRequest>) => call<matching.DeclineMatchRequest, matching.DeclineMatchResponse>('declineMatch', matching.DeclineMatchRequest.fromPartial(r), token),
+    reassignMatch: (r: Partial<matching.ReassignMatchRequest>) => call<matching.ReassignMatchRequest, matching.ReassignMatchResponse>('reassignMatch', matching.ReassignMatchRequest.fromPartial(r), token),
+    requestRematch: (r: Partial<matching.RequestRematchRequest>) => call<matching.RequestRematchRequest, matching.RequestRematchResponse>('requestRematch', matching.RequestRematchRequest.fromPartial(r), token),
+    closeMatch: (r: Partial<matching.CloseMatchRequest>) => call<matching.CloseMatchRequest, matching.CloseMatchResponse>('closeMatch', matching.CloseMatchRequest.fromPartial(r), token),
+    pausePeer: (r: Partial<matching.PausePeerRequest>) => call<matching.PausePeerRequest, matching.PausePeerResponse>('pausePeer', matching.PausePeerRequest.fromPartial(r), token),
+    resumePeer: (r: Partial<matching.ResumePeerRequest>) => call<matching.ResumePeerRequest, matching.ResumePeerResponse>('resumePeer', matching.ResumePeerRequest.fromPartial(r), token),
+    listPeers: (r: Partial<matching.ListPeersRequest>) => call<matching.ListPeersRequest, matching.ListPeersResponse>('listPeers', matching.ListPeersRequest.fromPartial(r), token),
     listUrgentNewcomers: (r: Partial<matching.ListUrgentNewcomersRequest>) =>
-      call('listUrgentNewcomers', matching.ListUrgentNewcomersRequest.fromPartial(r), token),
-    listAudit: (r: Partial<matching.ListAuditRequest>) => call('listAudit', matching.ListAuditRequest.fromPartial(r), token),
-    getInsights: (r: Partial<matching.GetInsightsRequest>) => call('getInsights', matching.GetInsightsRequest.fromPartial(r), token),
+      call<matching.ListUrgentNewcomersRequest, matching.ListUrgentNewcomersResponse>('listUrgentNewcomers', matching.ListUrgentNewcomersRequest.fromPartial(r), token),
+    listAudit: (r: Partial<matching.ListAuditRequest>) => call<matching.ListAuditRequest, matching.ListAuditResponse>('listAudit', matching.ListAuditRequest.fromPartial(r), token),
+    getInsights: (r: Partial<matching.GetInsightsRequest>) => call<matching.GetInsightsRequest, matching.GetInsightsResponse>('getInsights', matching.GetInsightsRequest.fromPartial(r), token),
   });
   return { as, close: () => client.close() };
 }
