@@ -122,7 +122,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   app.use(consoleContext({ sessions, accounts: repository, csrf, cookies }));
 
   const router = guardedRouter(app, csrf);
-  registerAuthPages(app, router, { accounts, sessions, csrf, cookies });
+  registerAuthPages(app, router, { accounts, sessions, csrf, cookies, log });
   registerQueuePage(router, { matching, waitingThresholdMinutes: config.CONSOLE_WAITING_THRESHOLD_MINUTES });
   registerMatchPages(router, { matching });
   registerPeersPages(router, { matching });
@@ -166,6 +166,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     accounts,
     async stop() {
       stopping = true;
+      log.info('console stopping');
       await server.close();
       matching.close();
       redis.disconnect();

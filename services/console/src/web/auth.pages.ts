@@ -1,4 +1,5 @@
 import type { Express, Request, Response } from 'express';
+import type { Logger } from '@kindred/platform';
 import type { Accounts } from '../auth/accounts.service.js';
 import type { Csrf } from '../auth/csrf.js';
 import type { SessionStore } from '../auth/session.store.js';
@@ -29,7 +30,7 @@ function signInPage(ctx: PageContext, next: string, options: { error?: string; n
   );
 }
 
-export function registerAuthPages(app: Express, router: GuardedRouter, deps: { accounts: Accounts; sessions: SessionStore; csrf: Csrf; cookies: CookieOptions }): void {
+export function registerAuthPages(app: Express, router: GuardedRouter, deps: { accounts: Accounts; sessions: SessionStore; csrf: Csrf; cookies: CookieOptions; log: Logger }): void {
   app.get('/login', (req: Request, res: Response) => {
     const ctx = pageContext(res);
     if (ctx.account) {
@@ -50,15 +51,19 @@ export function registerAuthPages(app: Express, router: GuardedRouter, deps: { a
     const next = safeNext(field(req, 'next'));
     const result = await deps.accounts.signIn(field(req, 'username'), field(req, 'password'));
     if (!result.ok) {
+      // No username in the log: it may be someone's password typed in the wrong box.
+      deps.log.warn({ event: 'sign_in_refused' }, 'sign-in refused');
       sendPage(res, 401, signInPage(ctx, next, { error: ctx.t('signInFailed') }));
       return;
     }
+    deps.log.info({ event: 'signed_in', accountId: result.account.id }, 'signed in');
     res.clearCookie(cookieNames.preSession, baseCookie(deps.cookies));
     res.cookie(cookieNames.session, result.token, baseCookie(deps.cookies));
     res.redirect(303, next === '/' ? (result.account.roles.includes('coordinator') ? '/queue' : '/admin/accounts') : next);
   });
 
-  router.post('/logout', ['coordinator', 'admin'], async (req, res) => {
+  router.post('/logout', ['coordinator', 'admin'], async (req, res, ctx) => {
+    deps.log.info({ event: 'signed_out', accountId: ctx.account.id }, 'signed out');
     const token = parseCookies(req.headers.cookie)[cookieNames.session];
     if (token) await deps.sessions.destroy(token);
     res.clearCookie(cookieNames.session, baseCookie(deps.cookies));
