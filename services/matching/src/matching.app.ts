@@ -149,6 +149,7 @@ export async function startMatching(deps: {
       await relay.flush();
     },
     async stop() {
+      if (stopping) return;
       stopping = true;
       await grpc.stop();
       await consumer.stop();

@@ -66,6 +66,8 @@ export interface NewcomerDocument extends NewcomerAttributes {
 
 export interface PeerDocument extends PeerAttributes, OutboxFields {
   _id: string;
+  /** False for a placeholder made by a pause that arrived before the peer's first profile. */
+  profiled: boolean;
   /** Slots held now: one per match in `holds`. */
   load: number;
   /** capacity − load, kept as a counter so that a reservation is one conditional update (no `$expr`). */

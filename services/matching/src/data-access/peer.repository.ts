@@ -18,8 +18,8 @@ export function createPeerRepository(db: Db) {
 
     get: (peerId: string) => peers.findOne({ _id: peerId }),
 
-    /** Every peer; the engine explains why the unavailable ones are skipped. */
-    all: () => peers.find({}).sort({ _id: 1 }).toArray(),
+    /** Every peer with a profile; the engine explains why the unavailable ones are skipped. */
+    all: () => peers.find({ profiled: true }).sort({ _id: 1 }).toArray(),
 
     /**
      * Applies a full profile. Capacity changes move `freeSlots` by the difference, guarded on the capacity read, so
@@ -32,6 +32,7 @@ export function createPeerRepository(db: Db) {
           try {
             await peers.insertOne({
               _id: peerId,
+              profiled: true,
               ...attributes,
               load: 0,
               freeSlots: attributes.capacity,
@@ -54,7 +55,7 @@ export function createPeerRepository(db: Db) {
         const result = await peers.updateOne(
           { _id: peerId, capacity: current.capacity, appliedEventIds: { $ne: eventId } },
           {
-            $set: { ...attributes, updatedAt: now },
+            $set: { ...attributes, profiled: true, updatedAt: now },
             $inc: { freeSlots: attributes.capacity - current.capacity },
             $push: { appliedEventIds: eventId },
           },
@@ -64,20 +65,55 @@ export function createPeerRepository(db: Db) {
       throw new AppError('MATCH.PEER_UPDATE_CONTENDED', `peer ${peerId} kept changing while its profile was applied`, { retriable: true });
     },
 
-    /** Pause or resume from intake's events; idempotent by event id. An unknown peer is created by its profile event only. */
-    async applyPause(peerId: string, pausedUntil: Date | null, reason: string | null, eventId: string, now: Date): Promise<ApplyResult | 'unknown'> {
-      const result = await peers.updateOne(
-        { _id: peerId, appliedEventIds: { $ne: eventId } },
-        { $set: { pausedUntil, pauseReason: reason, updatedAt: now }, $push: { appliedEventIds: eventId } },
-      );
-      if (result.matchedCount === 1) return 'applied';
-      return (await peers.countDocuments({ _id: peerId }, { limit: 1 })) === 1 ? 'duplicate' : 'unknown';
+    /**
+     * Pause or resume from intake's events; idempotent by event id. A pause that arrives before the peer's first
+     * profile leaves a placeholder (never matched), so that the outcome is the same on every replay.
+     */
+    async applyPause(peerId: string, pausedUntil: Date | null, reason: string | null, eventId: string, now: Date): Promise<ApplyResult> {
+      try {
+        const result = await peers.updateOne(
+          { _id: peerId, appliedEventIds: { $ne: eventId } },
+          {
+            $set: { pausedUntil, pauseReason: reason, updatedAt: now },
+            $push: { appliedEventIds: eventId },
+            $setOnInsert: {
+              profiled: false,
+              topics: [],
+              languages: [],
+              ageBand: null,
+              gender: null,
+              timeZone: 'UTC',
+              region: '',
+              meetingModes: [],
+              availability: [],
+              recoveryStartedOn: '',
+              locale: 'en',
+              capacity: 0,
+              active: false,
+              consented: false,
+              certified: false,
+              load: 0,
+              freeSlots: 0,
+              holds: [],
+              outbox: [],
+              outboxPending: false,
+              outboxLeaseUntil: EPOCH,
+              createdAt: now,
+            },
+          },
+          { upsert: true },
+        );
+        return result.matchedCount === 1 || result.upsertedCount === 1 ? 'applied' : 'duplicate';
+      } catch (error) {
+        if (isDuplicateKeyError(error)) return 'duplicate';
+        throw error;
+      }
     },
 
     /** A coordinator's pause/resume: the change and its audit line in one write. */
     async setPause(peerId: string, pausedUntil: Date | null, reason: string | null, audit: OutboxEntry, now: Date): Promise<PeerDocument | null> {
       return peers.findOneAndUpdate(
-        { _id: peerId },
+        { _id: peerId, profiled: true },
         { $set: { pausedUntil, pauseReason: reason, updatedAt: now, outboxPending: true }, $push: { outbox: audit } },
         { returnDocument: 'after' },
       );

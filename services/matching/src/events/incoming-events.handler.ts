@@ -46,8 +46,8 @@ export function createIncomingEventsHandler(deps: {
         if (paused !== undefined && paused.pausedUntil === undefined) {
           throw new AppError('MATCH.INVALID_EVENT', 'paused_until is missing', { details: { field: 'paused_until' } });
         }
+        if (peerId === '') throw new AppError('MATCH.INVALID_EVENT', 'peer_id is empty', { details: { field: 'peer_id' } });
         const result = await peers.applyPause(peerId, paused?.pausedUntil ?? null, paused?.reasonCode ?? null, eventId, clock());
-        if (result === 'unknown') throw new AppError('MATCH.PEER_UNKNOWN', `pause/resume for unknown peer ${peerId}`);
         if (result === 'applied' && paused === undefined) deps.onMatchable();
         return;
       }

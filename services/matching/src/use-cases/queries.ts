@@ -57,6 +57,7 @@ export function createMatchingQueries(deps: {
 
     async listPeers(q: { topic?: string; language?: string; availableOnly: boolean }, skip: number, limit: number): Promise<Page<PeerDocument>> {
       const filter: Filter<PeerDocument> = {
+        profiled: true,
         ...(q.topic === undefined ? {} : { topics: q.topic }),
         ...(q.language === undefined ? {} : { languages: languagePattern(q.language) }),
       };
@@ -94,7 +95,7 @@ export function createMatchingQueries(deps: {
       const declined = decided.filter((m) => m.state === 'declined');
       const reasons = new Map<string, number>();
       for (const m of declined) reasons.set(m.declineReason ?? 'unspecified', (reasons.get(m.declineReason ?? 'unspecified') ?? 0) + 1);
-      const allPeers = await peers.collection.find({}, { projection: { load: 1, capacity: 1, freeSlots: 1, pausedUntil: 1, active: 1 } }).toArray();
+      const allPeers = await peers.collection.find({ profiled: true }, { projection: { load: 1, capacity: 1, freeSlots: 1, pausedUntil: 1, active: 1 } }).toArray();
       const buckets = new Map<number, number>();
       for (const p of allPeers) buckets.set(p.load, (buckets.get(p.load) ?? 0) + 1);
       const threshold = new Date(now.getTime() - q.waitingThresholdMs);
