@@ -124,10 +124,10 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   const router = guardedRouter(app, csrf);
   registerAuthPages(app, router, { accounts, sessions, csrf, cookies, log });
   registerQueuePage(router, { matching, waitingThresholdMinutes: config.CONSOLE_WAITING_THRESHOLD_MINUTES });
-  registerMatchPages(router, { matching });
+  registerMatchPages(router, { matching, accounts: repository });
   registerPeersPages(router, { matching });
   registerFollowUpPage(router, { matching });
-  registerInsightsPage(router, { matching, waitingThresholdMinutes: config.CONSOLE_WAITING_THRESHOLD_MINUTES });
+  registerInsightsPage(router, { matching, accounts: repository, waitingThresholdMinutes: config.CONSOLE_WAITING_THRESHOLD_MINUTES });
   registerAccountsPages(router, { accounts, repository });
 
   app.use((_req: Request, res: Response) => {

@@ -108,6 +108,8 @@ describe('a match in detail', () => {
     expect(call?.authorization).toBe(`Bearer ${h.matching.token}`);
     const after = await cora.get(response.location ?? '');
     expect(after.body).toContain('Approved. The introductions are on their way.');
+    // The history names the coordinator by username; the audit itself holds only the pseudonymous id.
+    expect(after.body).toMatch(/<code>match\.approved<\/code> \(cora\)/);
     expect(after.body).toContain('This match is approved');
     expect(after.body).not.toContain('action="/matches/m-old/approve"');
   });
@@ -204,6 +206,7 @@ describe('insights', () => {
     expect(body).toContain('1 proposals have waited more than 24 h');
     expect((callsOf('listAudit').at(-1)?.request as matching.ListAuditRequest).query).toBe('match.proposed');
     expect(body).toContain('<code>match.proposed</code>');
+    expect(body).toContain('system:matching');
   });
 });
 

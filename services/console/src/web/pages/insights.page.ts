@@ -5,6 +5,8 @@ import { layout } from '../layout.view.js';
 import { queryParam, type PageContext } from '../page-context.js';
 import { sendPage, type GuardedRouter } from '../guarded-router.js';
 import { barChart, dateTimeText, durationText } from '../format.js';
+import { actorNames } from '../actor-names.js';
+import type { AccountRepository } from '../../auth/account.repository.js';
 
 function percentiles(ctx: PageContext, p: matching.DurationPercentiles | undefined): string {
   if (!p || p.count === 0) return ctx.t('noSamples');
@@ -16,7 +18,7 @@ function percentiles(ctx: PageContext, p: matching.DurationPercentiles | undefin
   });
 }
 
-export function registerInsightsPage(router: GuardedRouter, deps: { matching: MatchingGateway; waitingThresholdMinutes: number }): void {
+export function registerInsightsPage(router: GuardedRouter, deps: { matching: MatchingGateway; accounts: AccountRepository; waitingThresholdMinutes: number }): void {
   router.get('/insights', ['coordinator', 'admin'], async (req, res, ctx) => {
     const query = queryParam(req, 'q').trim().slice(0, 100);
     const call = { actor: ctx.account.id };
@@ -25,6 +27,7 @@ export function registerInsightsPage(router: GuardedRouter, deps: { matching: Ma
       deps.matching.listAudit(call, { query, pageSize: 50 }),
     ]);
     const i = insights;
+    const name = await actorNames(deps.accounts, audit.entries.map((a) => a.actor));
     const ratePercent = Math.round(i.approvalRate * 100);
     const body = html`
 <section aria-labelledby="times-heading"><h2 id="times-heading">${ctx.t('timesTitle')}</h2>
@@ -59,7 +62,7 @@ export function registerInsightsPage(router: GuardedRouter, deps: { matching: Ma
     : html`<div class="table-wrap"><table class="audit">
     <thead><tr><th scope="col">${ctx.t('colWhen')}</th><th scope="col">${ctx.t('colActor')}</th><th scope="col">${ctx.t('colAction')}</th><th scope="col">${ctx.t('colMatch')}</th><th scope="col">${ctx.t('colState')}</th><th scope="col">${ctx.t('colReason')}</th></tr></thead>
     <tbody>${audit.entries.map(
-      (a) => html`<tr><td>${dateTimeText(ctx, a.at)}</td><td>${a.actor}</td><td><code>${a.action}</code></td>
+      (a) => html`<tr><td>${dateTimeText(ctx, a.at)}</td><td>${name(a.actor)}</td><td><code>${a.action}</code></td>
         <td>${a.matchId ? html`<a href="/matches/${encodeURIComponent(a.matchId)}">${a.matchId}</a>` : '—'}</td>
         <td>${a.fromState !== events.MatchState.MATCH_STATE_UNSPECIFIED ? `${ctx.l.state(a.fromState)} → ${ctx.l.state(a.toState)}` : '—'}</td>
         <td>${a.reason || '—'}</td></tr>`,

@@ -10,6 +10,8 @@ import { sendPage, type GuardedRouter } from '../guarded-router.js';
 import { noticeFor } from '../notices.js';
 import { barChart, dateTimeText, scoreText, sinceText } from '../format.js';
 import { deliveriesTable } from './deliveries.view.js';
+import { actorNames } from '../actor-names.js';
+import type { AccountRepository } from '../../auth/account.repository.js';
 
 export const declineReasons: readonly events.DeclineReason[] = [
   events.DeclineReason.DECLINE_REASON_EXPERIENCE_MISMATCH,
@@ -87,7 +89,7 @@ function decisionForms(ctx: PageContext, m: matching.MatchDetail, s: matching.Ma
 </section>`;
 }
 
-export function matchDetailView(ctx: PageContext, m: matching.MatchDetail, now: Date): SafeHtml {
+export function matchDetailView(ctx: PageContext, m: matching.MatchDetail, now: Date, actorName: (actor: string) => string): SafeHtml {
   const s = m.summary;
   const n = m.newcomer;
   const p = m.peer;
@@ -112,8 +114,8 @@ export function matchDetailView(ctx: PageContext, m: matching.MatchDetail, now: 
       <tr><th scope="row">${ctx.t('meetingModes')}</th><td>${n.meetingModes.map((x) => ctx.l.mode(x)).join(', ')}</td><td>${p.meetingModes.map((x) => ctx.l.mode(x)).join(', ')}</td></tr>
       ${wish ? html`<tr><th scope="row">${ctx.t('genderWish')}</th><td>${genderWish(ctx, n.genderPreference)}</td><td>${ctx.l.gender(p.gender)}</td></tr>` : ''}
       <tr><th scope="row">${ctx.t('riskLevel')}</th><td>${ctx.l.risk(n.riskLevel)}</td><td>—</td></tr>
-      <tr><th scope="row">${ctx.t('waitingFor')} / ${ctx.t('peerLoad')}</th><td>${sinceText(ctx, s.waitingSince, now)}</td>
-        <td>${ctx.t('loadOf', { load: p.load, capacity: p.capacity })}</td></tr>
+      <tr><th scope="row">${ctx.t('waitingFor')}</th><td>${sinceText(ctx, s.waitingSince, now)}</td><td>—</td></tr>
+      <tr><th scope="row">${ctx.t('peerLoad')}</th><td>—</td><td>${ctx.t('loadOf', { load: p.load, capacity: p.capacity })}</td></tr>
     </tbody>
   </table></div>
   <dl class="facts">
@@ -121,7 +123,6 @@ export function matchDetailView(ctx: PageContext, m: matching.MatchDetail, now: 
     <div><dt>${ctx.t('sharedLanguages')}</dt><dd>${s.sharedLanguages.join(', ') || '—'}</dd></div>
     <div><dt>${ctx.t('availabilityOverlap')}</dt><dd>${ctx.t('overlapHours', { n: overlapHours })}; ${ctx.t('timeZoneDistance', { n: tzHours })}</dd></div>
     <div><dt>${ctx.t('recoveryGap')}</dt><dd>${gap === undefined ? ctx.t('recoveryGapUnknown') : ctx.t('recoveryGapYears', { n: gap })}</dd></div>
-    <div><dt>${ctx.t('peerLoad')}</dt><dd>${ctx.t('loadOf', { load: p.load, capacity: p.capacity })}</dd></div>
   </dl>
 </section>
 
@@ -162,12 +163,12 @@ ${m.deliveries.length > 0 ? html`<section aria-labelledby="deliveries-heading"><
 <section aria-labelledby="history-heading">
   <h2 id="history-heading">${ctx.t('historyTitle')}</h2>
   <ol class="history">${m.audit.map(
-    (a) => html`<li>${dateTimeText(ctx, a.at)}: <code>${a.action}</code> (${a.actor})${a.reason ? html` — ${a.reason}` : ''}</li>`,
+    (a) => html`<li>${dateTimeText(ctx, a.at)}: <code>${a.action}</code> (${actorName(a.actor)})${a.reason ? html` — ${a.reason}` : ''}</li>`,
   )}</ol>
 </section>`;
 }
 
-export function registerMatchPages(router: GuardedRouter, deps: { matching: MatchingGateway }): void {
+export function registerMatchPages(router: GuardedRouter, deps: { matching: MatchingGateway; accounts: AccountRepository }): void {
   const matchId = (value: string | string[] | undefined): string => {
     if (typeof value !== 'string' || !idPattern.test(value)) throw new AppError('CONSOLE.NOT_FOUND', 'unknown match id');
     return value;
@@ -182,7 +183,8 @@ export function registerMatchPages(router: GuardedRouter, deps: { matching: Matc
     const detail = await deps.matching.getMatch({ actor: ctx.account.id }, matchId(req.params['id']));
     const s = detail.summary;
     const title = s ? ctx.t('matchTitle', { newcomer: s.newcomerDisplayLabel, peer: s.peerDisplayLabel }) : ctx.t('notFoundTitle');
-    sendPage(res, 200, layout(ctx, { title, notice: noticeFor(ctx, queryParam(req, 'notice')) }, matchDetailView(ctx, detail, new Date())));
+    const names = await actorNames(deps.accounts, detail.audit.map((a) => a.actor));
+    sendPage(res, 200, layout(ctx, { title, notice: noticeFor(ctx, queryParam(req, 'notice')) }, matchDetailView(ctx, detail, new Date(), names)));
   });
 
   router.post('/matches/:id/approve', ['coordinator'], async (req, res, ctx) => {
