@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { errorCode, errorMessage, type Logger, type RecordPublisher } from '@kindred/platform';
-import type { OutboxStore } from './outbox.store.js';
+import type { OutboxClaim, OutboxStore } from './outbox.store.js';
 
 export interface OutboxRelayConfig {
   readonly store: OutboxStore;
@@ -10,6 +10,8 @@ export interface OutboxRelayConfig {
   readonly pollMs: number;
   /** How long a claimed document stays reserved; a crashed relay's documents are picked up after this. */
   readonly leaseMs: number;
+  /** Documents published per Kafka request (default 100). */
+  readonly batchSize?: number;
   readonly onPublished?: (count: number) => void;
 }
 
@@ -37,27 +39,34 @@ export function createOutboxRelay(config: OutboxRelayConfig): OutboxRelay {
   let nudged = false;
   let pass: Promise<number> = Promise.resolve(0);
 
+  const batchSize = config.batchSize ?? 100;
+
+  /** Claims up to `batchSize` documents, publishes all their events in one acknowledged batch, then marks each. */
   const drainOnce = async (): Promise<number> => {
     let published = 0;
     for (;;) {
-      const claim = await config.store.claimNext(owner, config.leaseMs);
-      if (!claim) return published;
-      if (claim.events.length === 0) {
-        await config.store.release(claim);
-        continue;
+      const claims: OutboxClaim[] = [];
+      while (claims.length < batchSize) {
+        const claim = await config.store.claimNext(owner, config.leaseMs);
+        if (!claim) break;
+        if (claim.events.length === 0) await config.store.release(claim);
+        else claims.push(claim);
       }
+      if (claims.length === 0) return published;
       try {
+        // Each document's events stay in stream order within the batch; one request in flight keeps them in order.
         await config.publisher.publish(
-          claim.events.map((e) => ({ topic: e.topic, key: e.key, value: Buffer.from(e.value.buffer), headers: e.headers })),
+          claims.flatMap((claim) => claim.events.map((e) => ({ topic: e.topic, key: e.key, value: Buffer.from(e.value.buffer), headers: e.headers }))),
         );
       } catch (error) {
-        await config.store.release(claim).catch(() => undefined);
+        await Promise.all(claims.map((claim) => config.store.release(claim).catch(() => undefined)));
         throw error;
       }
-      const lastSeq = claim.events[claim.events.length - 1]?.seq ?? 0;
-      await config.store.markSent(claim, lastSeq);
-      published += claim.events.length;
-      config.onPublished?.(claim.events.length);
+      for (const claim of claims) {
+        await config.store.markSent(claim, claim.events[claim.events.length - 1]?.seq ?? 0);
+        published += claim.events.length;
+        config.onPublished?.(claim.events.length);
+      }
     }
   };
 
