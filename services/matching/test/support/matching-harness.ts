@@ -17,6 +17,10 @@ import { readTopics, testInfra, uniqueName, waitFor, type TopicReader } from '@k
 import { matchingConfigSchema, startMatching, type RunningMatching } from '../../src/index.js';
 import type { MatchDocument, NewcomerDocument, PeerDocument } from '../../src/data-access/documents.js';
 
+// The service's own modules that tests drive directly.
+export { createPeerRepository } from '../../src/data-access/peer.repository.js';
+export { peerFromEvent, newcomerFromEvent } from '../../src/events/intake-event.mapping.js';
+
 export const COORDINATOR_TOKEN = 'coordinator-token-0123456789';
 export const VIEWER_TOKEN = 'viewer-token-0123456789abc';
 export const COORDINATOR_ACTOR = 'co_ana';
