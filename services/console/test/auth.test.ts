@@ -208,6 +208,37 @@ describe('accounts', () => {
   });
 });
 
+describe('disabling an account', () => {
+  it('ends its sessions at once and refuses sign-in until an admin enables it again', async () => {
+    const id = (await h.console.accounts.create({ username: 'leaver', password, roles: ['coordinator'] })).id;
+    const leaver = new Browserless(h.url);
+    await leaver.signIn('leaver');
+    expect((await leaver.get('/queue')).status).toBe(200);
+
+    const admin = new Browserless(h.url);
+    await admin.signIn(users.admin.username);
+    const token = await admin.csrfFrom('/admin/accounts');
+    const disabled = await admin.post(`/admin/accounts/${id}/disable`, { _csrf: token });
+    expect(disabled.status).toBe(303);
+    expect((await leaver.get('/queue')).status).toBe(303);
+    expect((await new Browserless(h.url).signIn('leaver')).status).toBe(401);
+    expect((await admin.get('/admin/accounts')).body).toContain('Disabled');
+
+    expect((await admin.post(`/admin/accounts/${id}/enable`, { _csrf: token })).status).toBe(303);
+    expect((await new Browserless(h.url).signIn('leaver')).status).toBe(303);
+  });
+
+  it('an admin cannot disable their own account', async () => {
+    const admin = new Browserless(h.url);
+    await admin.signIn(users.admin.username);
+    const token = await admin.csrfFrom('/admin/accounts');
+    const response = await admin.post(`/admin/accounts/${h.ids.admin}/disable`, { _csrf: token });
+    expect(response.status).toBe(400);
+    expect(response.body).toContain('cannot disable your own account');
+    expect((await admin.get('/admin/accounts')).status).toBe(200);
+  });
+});
+
 describe('create-admin CLI', () => {
   const env = () => ({ REDIS_URL: h.config.REDIS_URL, CONSOLE_REDIS_PREFIX: h.config.CONSOLE_REDIS_PREFIX, KINDRED_ADMIN_USERNAME: 'root-admin' });
 

@@ -17,7 +17,8 @@ afterAll(async () => {
 
 /** A concrete URL for a route pattern, with ids that exist in the scripted world. */
 function concrete(route: RouteSpec): string {
-  return route.path.replace(':id', route.path.startsWith('/peers') ? 'peer-a' : 'm-old');
+  const id = route.path.startsWith('/peers') ? 'peer-a' : route.path.startsWith('/admin') ? h.ids.coordinator : 'm-old';
+  return route.path.replace(':id', id);
 }
 
 /** A plausible form for each action, so that only the missing permission can be the reason for refusal. */
@@ -52,6 +53,8 @@ describe('every page and action', () => {
         'GET /insights',
         'GET /admin/accounts',
         'POST /admin/accounts',
+        'POST /admin/accounts/:id/disable',
+        'POST /admin/accounts/:id/enable',
         'POST /logout',
       ]),
     );
@@ -96,8 +99,9 @@ describe('every page and action', () => {
       }
       checked += 1;
     }
-    expect(checked).toBeGreaterThanOrEqual(11);
+    expect(checked).toBeGreaterThanOrEqual(13);
     expect(h.matching.mutations().length).toBe(before);
+    expect((await coordinator.get('/queue')).status).toBe(200);
     expect(await h.redis.exists(`${h.config.CONSOLE_REDIS_PREFIX}account-by-username:sneaky`)).toBe(0);
   });
 
@@ -117,6 +121,7 @@ describe('every page and action', () => {
     }
     expect(h.matching.mutations().length).toBe(before);
     expect(await h.redis.exists(`${h.config.CONSOLE_REDIS_PREFIX}account-by-username:sneaky`)).toBe(0);
+    expect(await h.redis.hget(`${h.config.CONSOLE_REDIS_PREFIX}account:${h.ids.coordinator}`, 'disabled')).toBeNull();
     // The session survived the refused sign-out attempts.
     expect((await both.get('/queue')).status).toBe(200);
   });

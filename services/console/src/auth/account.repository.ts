@@ -10,6 +10,8 @@ export interface Account {
   readonly roles: readonly Role[];
   readonly passwordHash: string;
   readonly createdAt: Date;
+  /** A disabled account cannot sign in and its sessions end. */
+  readonly disabled: boolean;
 }
 
 export interface NewAccount {
@@ -23,6 +25,8 @@ export interface AccountRepository {
   findByUsername(username: string): Promise<Account | undefined>;
   findById(id: string): Promise<Account | undefined>;
   list(): Promise<Account[]>;
+  /** False when there is no such account. */
+  setDisabled(id: string, disabled: boolean): Promise<boolean>;
 }
 
 const usernamePattern = /^[a-z0-9][a-z0-9._-]{2,63}$/;
@@ -50,6 +54,7 @@ export function redisAccountRepository(redis: Redis, prefix: string): AccountRep
       roles: (row['roles'] ?? '').split(',').filter(isRole),
       passwordHash: row['passwordHash'],
       createdAt: new Date(Number(row['createdAt'] ?? 0)),
+      disabled: row['disabled'] === '1',
     };
   }
 
@@ -75,7 +80,7 @@ export function redisAccountRepository(redis: Redis, prefix: string): AccountRep
         })
         .sadd(allKey, id)
         .exec();
-      return { id, username, roles: [...new Set(input.roles)], passwordHash: input.passwordHash, createdAt };
+      return { id, username, roles: [...new Set(input.roles)], passwordHash: input.passwordHash, createdAt, disabled: false };
     },
     async findByUsername(username) {
       const id = await redis.get(usernameKey(normaliseUsername(username)));
@@ -86,6 +91,11 @@ export function redisAccountRepository(redis: Redis, prefix: string): AccountRep
       const ids = await redis.smembers(allKey);
       const accounts = await Promise.all(ids.map(findById));
       return accounts.filter((a): a is Account => a !== undefined).sort((a, b) => a.username.localeCompare(b.username));
+    },
+    async setDisabled(id, disabled) {
+      if ((await redis.exists(accountKey(id))) !== 1) return false;
+      await redis.hset(accountKey(id), 'disabled', disabled ? '1' : '0');
+      return true;
     },
   };
 }

@@ -12,6 +12,8 @@ export interface Accounts {
   create(input: { username: string; password: string; roles: readonly Role[] }): Promise<Account>;
   /** One answer for every failure (unknown user, wrong password, locked), so that it reveals nothing. */
   signIn(username: string, password: string): Promise<SignInResult>;
+  /** Disabling also ends every session of the account at once. */
+  setDisabled(id: string, disabled: boolean): Promise<boolean>;
 }
 
 export function accountsService(deps: {
@@ -40,12 +42,17 @@ export function accountsService(deps: {
       if (await throttle.isLocked(username)) return { ok: false };
       const account = await repository.findByUsername(username);
       const valid = account ? await hasher.verify(account.passwordHash, password) : (await hasher.verify(await decoy, password), false);
-      if (!account || !valid) {
+      if (!account || !valid || account.disabled) {
         await throttle.recordFailure(username);
         return { ok: false };
       }
       await throttle.recordSuccess(username);
       return { ok: true, token: await sessions.create(account.id), account };
+    },
+    async setDisabled(id, disabled) {
+      const found = await repository.setDisabled(id, disabled);
+      if (found && disabled) await sessions.destroyAllFor(id);
+      return found;
     },
   };
 }

@@ -10,6 +10,8 @@ const notices: Readonly<Record<string, MessageKey>> = {
   paused: 'noticePaused',
   resumed: 'noticeResumed',
   account_created: 'noticeAccountCreated',
+  account_disabled: 'noticeAccountDisabled',
+  account_enabled: 'noticeAccountEnabled',
 };
 
 export function noticeFor(ctx: PageContext, code: string): string | undefined {

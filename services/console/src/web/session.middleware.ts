@@ -49,7 +49,8 @@ export function consoleContext(deps: { sessions: SessionStore; accounts: Account
 
     const token = cookies[cookieNames.session];
     const session = token ? await deps.sessions.touch(token) : undefined;
-    const account = session ? await deps.accounts.findById(session.accountId) : undefined;
+    const found = session ? await deps.accounts.findById(session.accountId) : undefined;
+    const account = found?.disabled ? undefined : found;
     const signedIn = session !== undefined && account !== undefined;
     if (token && !signedIn) res.clearCookie(cookieNames.session, baseCookie(deps.cookies));
 

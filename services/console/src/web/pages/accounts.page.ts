@@ -1,4 +1,4 @@
-import { isAppError } from '@kindred/platform';
+import { AppError, isAppError } from '@kindred/platform';
 import type { Request, Response } from 'express';
 import type { AccountRepository } from '../../auth/account.repository.js';
 import type { Accounts } from '../../auth/accounts.service.js';
@@ -24,8 +24,21 @@ export function registerAccountsPages(router: GuardedRouter, deps: { accounts: A
     const list = await deps.repository.list();
     const body = html`
 <div class="table-wrap"><table>
-  <thead><tr><th scope="col">${ctx.t('colUsername')}</th><th scope="col">${ctx.t('colRoles')}</th><th scope="col">${ctx.t('colCreated')}</th></tr></thead>
-  <tbody>${list.map((a) => html`<tr><td>${a.username}</td><td>${a.roles.map((r) => ctx.t(roleKey[r])).join(', ')}</td><td>${dateText(ctx, a.createdAt)}</td></tr>`)}</tbody>
+  <thead><tr><th scope="col">${ctx.t('colUsername')}</th><th scope="col">${ctx.t('colRoles')}</th><th scope="col">${ctx.t('colCreated')}</th>
+    <th scope="col">${ctx.t('colStatus')}</th><th scope="col">${ctx.t('colActions')}</th></tr></thead>
+  <tbody>${list.map((a) => {
+    const action = `/admin/accounts/${encodeURIComponent(a.id)}`;
+    const csrf = html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}">`;
+    return html`<tr><th scope="row">${a.username}</th><td>${a.roles.map((r) => ctx.t(roleKey[r])).join(', ')}</td><td>${dateText(ctx, a.createdAt)}</td>
+      <td>${a.disabled ? ctx.t('accountDisabled') : ctx.t('accountActive')}</td>
+      <td>${a.id === ctx.account.id
+        ? ''
+        : a.disabled
+          ? html`<form method="post" action="${action}/enable">${csrf}<button type="submit" class="button-secondary">${ctx.t('enableAccount', { name: a.username })}</button></form>`
+          : html`<details class="confirm"><summary>${ctx.t('disableAccount')}<span class="visually-hidden"> ${a.username}</span></summary>
+              <form method="post" action="${action}/disable">${csrf}<p>${ctx.t('disableExplain')}</p>
+                <button type="submit" class="button-danger">${ctx.t('disableConfirm', { name: a.username })}</button></form></details>`}</td></tr>`;
+  })}</tbody>
 </table></div>
 <section aria-labelledby="create-heading">
   <h2 id="create-heading">${ctx.t('createAccount')}</h2>
@@ -46,6 +59,19 @@ export function registerAccountsPages(router: GuardedRouter, deps: { accounts: A
   };
 
   router.get('/admin/accounts', ['admin'], (req, res, ctx) => render(req, res, ctx, 200));
+
+  const setDisabled = (disabled: boolean) => async (req: Request, res: Response, ctx: SignedInContext) => {
+    const id = req.params['id'];
+    if (typeof id !== 'string' || !/^u_[0-9a-f]{20}$/.test(id)) throw new AppError('CONSOLE.NOT_FOUND', 'unknown account');
+    if (id === ctx.account.id) {
+      await render(req, res, ctx, 400, ctx.t('errSelf'));
+      return;
+    }
+    if (!(await deps.accounts.setDisabled(id, disabled))) throw new AppError('CONSOLE.NOT_FOUND', 'unknown account');
+    res.redirect(303, `/admin/accounts?notice=${disabled ? 'account_disabled' : 'account_enabled'}`);
+  };
+  router.post('/admin/accounts/:id/disable', ['admin'], setDisabled(true));
+  router.post('/admin/accounts/:id/enable', ['admin'], setDisabled(false));
 
   router.post('/admin/accounts', ['admin'], async (req, res, ctx) => {
     const chosen = fields(req, 'roles');
