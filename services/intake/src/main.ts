@@ -9,6 +9,6 @@ await runServiceMain({
   start: async ({ config, log, shutdown }) => {
     const app = await startIntake({ config, log });
     shutdown.add({ name: 'intake', run: () => app.stop() });
-    log.info({ url: app.url }, 'intake listening');
+    log.info({ url: app.url, grpc: app.grpcAddress }, 'intake listening');
   },
 });

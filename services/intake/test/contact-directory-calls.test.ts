@@ -107,6 +107,31 @@ describe('ContactDirectory', () => {
     ).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
   });
 
+  it('returns the new contact after a peer changed it, and finds the new number by its blind index', async () => {
+    const { id, editToken } = (await (await h.postJson('/v1/peers', validPeer())).json()) as { id: string; editToken: string };
+    const put = await fetch(`${h.app.url}/v1/peers/${id}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${editToken}` },
+      body: JSON.stringify({ contact: { email: 'marisol.new@example.org', phone: '+34 699 11 22 33' }, firstName: 'Mari' }),
+    });
+    expect(put.status).toBe(200);
+    expect(await getContact(id, h.directoryToken)).toMatchObject({ firstName: 'Mari', email: 'marisol.new@example.org', phoneE164: '+34699112233' });
+    const stored = JSON.stringify(await h.db.collection('peers').findOne({ _id: id as never }));
+    expect(stored).not.toMatch(/Mari|marisol|699/);
+    const stop = await call<intake.SetSmsConsentByPhoneRequest, intake.SetSmsConsentByPhoneResponse>(
+      directory.setSmsConsentByPhone.bind(directory),
+      { phoneE164: '+34699112233', consented: false, source: 'sms_keyword_stop' },
+      bearer(h.directoryToken),
+    );
+    expect(stop.matchedSubjects).toEqual([id]);
+    const old = await call<intake.SetSmsConsentByPhoneRequest, intake.SetSmsConsentByPhoneResponse>(
+      directory.setSmsConsentByPhone.bind(directory),
+      { phoneE164: '+34612345678', consented: false, source: 'sms_keyword_stop' },
+      bearer(h.directoryToken),
+    );
+    expect(old.matchedSubjects).not.toContain(id);
+  });
+
   it('reports SERVING on the health service', async () => {
     const response = await call<health.HealthCheckRequest, health.HealthCheckResponse>(healthClient.check.bind(healthClient), { service: '' }, new Metadata());
     expect(response.status).toBe(health.HealthCheckResponse_ServingStatus.SERVING);
@@ -139,5 +164,17 @@ describe('PrivacyAdmin.EraseSubject', () => {
     const event = erased[0]!.envelope.event;
     if (event.$case !== 'subjectErased') throw new Error('wrong payload');
     expect(event.subjectErased).toMatchObject({ subjectId: id, subjectKind: events.SubjectKind.SUBJECT_KIND_NEWCOMER });
+  });
+
+  it('erases a peer, who can then no longer change the profile', async () => {
+    const { id, editToken } = (await (await h.postJson('/v1/peers', validPeer())).json()) as { id: string; editToken: string };
+    expect(await erase(id, h.adminToken)).toMatchObject({ kind: events.SubjectKind.SUBJECT_KIND_PEER, alreadyErased: false });
+    const put = await fetch(`${h.app.url}/v1/peers/${id}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${editToken}` },
+      body: JSON.stringify({ capacity: 1 }),
+    });
+    expect(put.status).toBe(404);
+    await expect(erase('01J00000000000000000000000', h.adminToken)).rejects.toMatchObject({ code: status.NOT_FOUND });
   });
 });
