@@ -118,8 +118,8 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     res.set('cache-control', 'no-store');
     next();
   });
-  app.use(express.urlencoded({ extended: false, limit: '10kb', parameterLimit: 50 }));
   app.use(consoleContext({ sessions, accounts: repository, csrf, cookies }));
+  app.use(express.urlencoded({ extended: false, limit: '10kb', parameterLimit: 50 }));
 
   const router = guardedRouter(app, csrf);
   registerAuthPages(app, router, { accounts, sessions, csrf, cookies, log });

@@ -152,6 +152,14 @@ describe('a match in detail', () => {
     expect(callsOf('reassignMatch').at(-1)?.request).toMatchObject({ peerId: 'peer-c', reason: 'schedule_fit', actor: h.ids.coordinator });
   });
 
+  it('refuses an oversized form with a page, not a stack trace', async () => {
+    const token = await csrf('/queue');
+    const response = await cora.post('/matches/m-fresh/decline', { _csrf: token, version: '1', reason: 'x'.repeat(20_000) });
+    expect(response.status).toBe(413);
+    expect(response.body).toContain('<main id="main"');
+    expect(response.body).not.toMatch(/\bat .+\.ts:\d+/);
+  });
+
   it('shows a not-found page for an unknown match', async () => {
     const response = await cora.get('/matches/no-such-match');
     expect(response.status).toBe(404);

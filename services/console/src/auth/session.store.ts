@@ -63,7 +63,10 @@ export function redisSessionStore(redis: Redis, prefix: string, policy: SessionP
     },
     async destroy(token) {
       if (!tokenPattern.test(token)) return;
-      await redis.del(sessionKey(keyOf(token)));
+      const key = keyOf(token);
+      const accountId = await redis.hget(sessionKey(key), 'accountId');
+      await redis.del(sessionKey(key));
+      if (accountId) await redis.srem(byAccountKey(accountId), key);
     },
     async destroyAllFor(accountId) {
       const keys = await redis.smembers(byAccountKey(accountId));
