@@ -4,6 +4,10 @@
  * Idempotency-Key, so starting Kindred again adds nothing twice. All addresses are example.org and numbers are
  * fictional 555 numbers; the mail and SMS they receive land in the local sandbox.
  */
+import { Redis } from 'ioredis';
+import { consoleAccounts, consoleConfigSchema } from '@kindred/console';
+import { loadConfig } from '@kindred/platform';
+
 const noticeVersion = '2026-01';
 
 const consents = (sms: boolean) => ({ contactByEmail: true, contactBySms: sms, shareFirstName: true, shareTopics: true, noticeVersion });
@@ -60,4 +64,23 @@ export async function loadDemoData(intakeUrl: string): Promise<string[]> {
   for (const [index, peer] of peers.entries()) await post(`${intakeUrl}/v1/peers`, `demo-peer-${index + 1}`, peer);
   for (const [index, newcomer] of newcomers.entries()) await post(`${intakeUrl}/v1/intakes`, `demo-newcomer-${index + 1}`, newcomer);
   return [`demo data: ${peers.length} peers and ${newcomers.length} newcomers (one urgent) entered through the intake API`];
+}
+
+/**
+ * Console accounts for trying Kindred on this machine: a coordinator and an admin, with the password made once per
+ * machine (kept in the cache with the other development secrets). Created only when missing.
+ */
+export async function ensureDemoAccounts(env: Record<string, string>, password: string): Promise<string[]> {
+  const config = loadConfig('console', consoleConfigSchema, env);
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
+  await redis.connect();
+  try {
+    const { accounts, repository } = consoleAccounts(redis, config);
+    for (const [username, roles] of [['coordinator', ['coordinator']], ['admin', ['admin']]] as const) {
+      if ((await repository.findByUsername(username)) === undefined) await accounts.create({ username, password, roles });
+    }
+    return [`console sign-in: "coordinator" or "admin", password ${password}`];
+  } finally {
+    redis.disconnect();
+  }
 }

@@ -33,31 +33,54 @@ function devSecrets(): Record<string, string> {
     privacyAdminToken: randomBytes(24).toString('hex'),
     coordinatorToken: randomBytes(24).toString('hex'),
     consoleSessionSecret: randomBytes(32).toString('hex'),
+    notifierAdminToken: randomBytes(24).toString('hex'),
+    consolePassword: randomBytes(9).toString('base64url'),
   };
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
 }
 
+/** The demo console accounts' password on this machine. */
+export function demoPassword(): string {
+  const value = devSecrets()['consolePassword'];
+  if (value === undefined) throw new Error('dev secret consolePassword missing from the cache; delete state/dev-secrets.json to make new ones');
+  return value;
+}
+
 /** The environment every local service gets: the servers' addresses plus development settings. */
 export function localServiceEnvironment(endpoints: InfraEndpoints): Record<string, string> {
   const secrets = devSecrets();
+  const secret = (name: string): string => {
+    const value = secrets[name];
+    if (value === undefined) throw new Error(`dev secret ${name} missing from the cache; delete state/dev-secrets.json to make new ones`);
+    return value;
+  };
   return {
     KAFKA_BROKERS: endpoints.kafkaBrokers,
     MONGO_URL: endpoints.mongoUrl,
     REDIS_URL: endpoints.redisUrl,
     SMTP_URL: endpoints.smtpUrl ?? '',
-    TWILIO_API_BASE_URL: endpoints.sandboxUrl ?? '',
-    TWILIO_AUTH_TOKEN: endpoints.twilioAuthToken,
-    INTAKE_MASTER_KEY: secrets['masterKey'] ?? '',
-    INTAKE_BLIND_INDEX_KEY: secrets['blindIndexKey'] ?? '',
-    INTAKE_DIRECTORY_TOKEN: secrets['directoryToken'] ?? '',
-    INTAKE_PRIVACY_ADMIN_TOKEN: secrets['privacyAdminToken'] ?? '',
-    MATCHING_COORDINATOR_TOKENS: JSON.stringify({ [secrets['coordinatorToken'] ?? '']: { actor: 'console', role: 'coordinator' } }),
-    MATCHING_SERVICE_TOKEN: secrets['coordinatorToken'] ?? '',
-    CONSOLE_SESSION_SECRET: secrets['consoleSessionSecret'] ?? '',
-    MATCHING_GRPC_ADDR: '127.0.0.1:50051',
-    INTAKE_GRPC_ADDR: '127.0.0.1:50052',
     LOG_LEVEL: 'info',
+    // intake
+    INTAKE_MASTER_KEY: secret('masterKey'),
+    INTAKE_BLIND_INDEX_KEY: secret('blindIndexKey'),
+    INTAKE_DIRECTORY_TOKEN: secret('directoryToken'),
+    INTAKE_ADMIN_TOKEN: secret('privacyAdminToken'),
+    // matching
+    MATCHING_COORDINATOR_TOKENS: JSON.stringify({ [secret('coordinatorToken')]: { actor: 'console', role: 'coordinator' } }),
+    // notifier: SMS goes to the local sandbox, which signs its callbacks with its own token
+    INTAKE_GRPC_ADDR: '127.0.0.1:9081',
+    TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000',
+    TWILIO_AUTH_TOKEN: endpoints.twilioAuthToken,
+    TWILIO_FROM: '+15005550006',
+    TWILIO_API_BASE_URL: endpoints.sandboxUrl ?? '',
+    NOTIFIER_COORDINATOR_TOKEN: secret('notifierAdminToken'),
+    // console
+    MATCHING_GRPC_ADDR: '127.0.0.1:50051',
+    MATCHING_SERVICE_TOKEN: secret('coordinatorToken'),
+    CONSOLE_SESSION_SECRET: secret('consoleSessionSecret'),
+    // Plain http on this machine only; keep secure cookies everywhere else.
+    CONSOLE_COOKIE_SECURE: 'false',
   };
 }

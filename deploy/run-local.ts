@@ -8,8 +8,8 @@ import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { infraDown, infraUp } from '@kindred/infra-native';
-import { loadDemoData } from './demo-data.js';
-import { localServiceEnvironment, localServices, type LocalService } from './local-services.js';
+import { ensureDemoAccounts, loadDemoData } from './demo-data.js';
+import { demoPassword, localServiceEnvironment, localServices, type LocalService } from './local-services.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cache = process.env['KINDRED_CACHE'] ?? join(process.env['HOME'] ?? '/tmp', '.cache', 'kindred');
@@ -84,6 +84,7 @@ try {
     await waitHealthy(service, child, 60_000);
     say(`${service.name} is up`);
   }
+  for (const line of await ensureDemoAccounts(env, demoPassword())) say(line);
   for (const line of await loadDemoData(localServices.find((s) => s.name === 'intake')?.publicUrl ?? '')) say(line);
 } catch (error) {
   say(error instanceof Error ? error.message : String(error));

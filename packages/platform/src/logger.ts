@@ -30,8 +30,9 @@ const piiKeys = [
   'contact',
 ];
 
+// `name` is pino's own logger-name field at the top level, so it is redacted only when nested.
 export const redactedPaths: readonly string[] = [
-  ...piiKeys,
+  ...piiKeys.filter((key) => key !== 'name'),
   ...piiKeys.map((key) => `*.${key}`),
   ...piiKeys.map((key) => `*.*.${key}`),
   'req.headers.authorization',

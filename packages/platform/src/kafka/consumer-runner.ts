@@ -31,6 +31,8 @@ export interface ConsumerRunnerConfig<T> {
   /** How long the group waits for a silent member before giving its partitions to another (default 30 s). */
   readonly sessionTimeoutMs?: number;
   readonly partitionsConsumedConcurrently?: number;
+  /** Partitions of the topics (and dead-letter topic) this runner creates when they do not exist yet (default 3). */
+  readonly partitionsWhenCreating?: number;
   /** Called for every outcome; the metrics module counts them. */
   readonly onOutcome?: (outcome: 'processed' | 'dead_lettered' | 'retried', topic: string) => void;
 }
@@ -86,6 +88,19 @@ export async function runConsumer<T>(config: ConsumerRunnerConfig<T>): Promise<R
       : { sessionTimeout: config.sessionTimeoutMs, heartbeatInterval: Math.max(500, Math.floor(config.sessionTimeoutMs / 5)) }),
   });
   let stopping = false;
+
+  // Subscribing to a topic that does not exist yet fails on a fresh cluster; create what is missing first.
+  const admin = config.kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = [...config.topics, deadLetterTopic].filter((topic) => !existing.has(topic));
+    if (missing.length > 0) {
+      await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: config.partitionsWhenCreating ?? 3 })) });
+    }
+  } finally {
+    await admin.disconnect();
+  }
 
   await consumer.connect();
   for (const topic of config.topics) {

@@ -1,4 +1,4 @@
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 
 export interface OutgoingRecord {
   readonly topic: string;
@@ -16,7 +16,8 @@ export interface RecordPublisher {
 
 export async function createRecordPublisher(kafka: Kafka): Promise<RecordPublisher> {
   // One request in flight keeps a key's records in order even when a send is retried.
-  const producer: Producer = kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: true });
+  // The default (murmur2) partitioner, named explicitly: the same key lands in the same partition as with Java clients.
+  const producer: Producer = kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   return {
     async publish(records) {
