@@ -23,7 +23,7 @@ import { startOutboxRelay, type OutboxRelay } from './entry-points/outbox-relay.
 import { STATUS_CALLBACK_PATH, twilioWebhookRoutes } from './entry-points/twilio-webhooks.routes.js';
 import { systemClock, type Clock } from './ports/clock.port.js';
 import type { ContactLookup } from './ports/contact-lookup.port.js';
-import { createDeliveryQueues, startDeliveryWorkers, type DeliveryQueues } from './queues/delivery-queues.js';
+import { createDeliveryQueues, startDeliveryWorkers, type DeliveryQueues, type DeliveryWorkers } from './queues/delivery-queues.js';
 import { sendDelivery, type SendDeliveryDeps } from './use-cases/send-delivery.js';
 import type { IntroduceMatchDeps } from './use-cases/introduce-match.js';
 
@@ -33,6 +33,7 @@ export interface RunningNotifier {
   readonly publicUrl: string;
   readonly ledger: DeliveryLedger;
   readonly queues: DeliveryQueues;
+  readonly workers: DeliveryWorkers;
   /** The use-case dependencies, for callers that plan introductions without Kafka (benchmarks, tools). */
   readonly introduceDeps: IntroduceMatchDeps;
   /** Publishes pending outbox events now (only in mode "all"). */
@@ -237,6 +238,7 @@ export async function startNotifier(deps: { config: NotifierConfig; log: Logger;
       },
       ledger,
       queues,
+      workers,
       introduceDeps,
       flushOutbox: () => relay?.flush() ?? Promise.resolve(0),
       stop: stopAll,

@@ -30,6 +30,8 @@ export interface DeliveryDocument {
   claimedUntil: Date | null;
   providerMessageId: string | null;
   notBefore: Date | null;
+  /** When the provider accepted it (null until then). */
+  sentAt: Date | null;
   traceparent: string;
   outbox: OutboxEntry[];
   /** Bumped by every write that touches `outbox`, so the relay clears only what it published. */
@@ -52,6 +54,7 @@ export interface DeliveryLedger {
     },
   ): Promise<DeliveryDocument[]>;
   get(deliveryId: string): Promise<DeliveryDocument | null>;
+  findByMatches(matchIds: readonly string[]): Promise<DeliveryDocument[]>;
   /**
    * Takes the right to call the provider: queued → sending, or a `sending` whose lease ran out (its worker died).
    * Null when someone else holds it or it is already done.
@@ -109,44 +112,50 @@ export function mongoDeliveryLedger(db: mongo.Db, collectionName = 'deliveries')
     },
 
     async recordPlanned(planned, extra) {
-      for (const delivery of planned) {
-        const outbox = extra.outboxFor(delivery);
-        const document: DeliveryDocument = {
-          _id: delivery.deliveryId,
-          matchId: delivery.matchId,
-          recipientId: delivery.recipientId,
-          role: delivery.role,
-          channel: delivery.channel,
-          counterpartId: delivery.counterpartId,
-          sharedTopics: [...extra.sharedTopics],
-          shareTopicsConsented: extra.shareTopicsConsented,
-          status: delivery.decision.kind === 'send' ? 'queued' : 'suppressed',
-          reason: delivery.decision.kind === 'send' ? null : delivery.decision.reason,
-          attempts: 0,
-          claimToken: null,
-          claimedUntil: null,
-          providerMessageId: null,
-          notBefore: null,
-          traceparent: extra.traceparent,
-          outbox,
-          outboxVersion: 0,
-          outboxPending: outbox.length > 0,
-          createdAt: extra.now,
-          updatedAt: extra.now,
-        };
-        // Keyed by the unique (match, recipient, channel): a replay or a second consumer finds it and writes nothing.
-        await deliveries.updateOne(
-          { matchId: delivery.matchId, recipientId: delivery.recipientId, channel: delivery.channel },
-          { $setOnInsert: document },
-          { upsert: true },
-        ).catch((error: unknown) => {
-          if ((error as { code?: unknown }).code !== 11000) throw error;
-        });
-      }
+      await Promise.all(
+        planned.map(async (delivery) => {
+          const outbox = extra.outboxFor(delivery);
+          const document: DeliveryDocument = {
+            _id: delivery.deliveryId,
+            matchId: delivery.matchId,
+            recipientId: delivery.recipientId,
+            role: delivery.role,
+            channel: delivery.channel,
+            counterpartId: delivery.counterpartId,
+            sharedTopics: [...extra.sharedTopics],
+            shareTopicsConsented: extra.shareTopicsConsented,
+            status: delivery.decision.kind === 'send' ? 'queued' : 'suppressed',
+            reason: delivery.decision.kind === 'send' ? null : delivery.decision.reason,
+            attempts: 0,
+            claimToken: null,
+            claimedUntil: null,
+            providerMessageId: null,
+            notBefore: null,
+            sentAt: null,
+            traceparent: extra.traceparent,
+            outbox,
+            outboxVersion: 0,
+            outboxPending: outbox.length > 0,
+            createdAt: extra.now,
+            updatedAt: extra.now,
+          };
+          // Keyed by the unique (match, recipient, channel): a replay or a second consumer finds it and writes nothing.
+          await deliveries.updateOne(
+            { matchId: delivery.matchId, recipientId: delivery.recipientId, channel: delivery.channel },
+            { $setOnInsert: document },
+            { upsert: true },
+          ).catch((error: unknown) => {
+            // Two writers upserting the same key at once: one inserts, the other meets the unique index. Both fine.
+            if ((error as { code?: unknown }).code !== 11000) throw error;
+          });
+        }),
+      );
       return deliveries.find({ _id: { $in: planned.map((d) => d.deliveryId) } }).toArray();
     },
 
     get: (deliveryId) => deliveries.findOne({ _id: deliveryId }),
+
+    findByMatches: (matchIds) => deliveries.find({ matchId: { $in: [...matchIds] } }).toArray(),
 
     claim: (deliveryId, token, now, leaseMs) =>
       deliveries.findOneAndUpdate(
@@ -171,7 +180,7 @@ export function mongoDeliveryLedger(db: mongo.Db, collectionName = 'deliveries')
       const result = await deliveries.updateOne(
         { _id: deliveryId, status: 'sending', claimToken: token },
         {
-          $set: { status: 'sent', providerMessageId, claimToken: null, claimedUntil: null, reason: null, notBefore: null, updatedAt: now, outboxPending: true },
+          $set: { status: 'sent', providerMessageId, claimToken: null, claimedUntil: null, reason: null, notBefore: null, sentAt: now, updatedAt: now, outboxPending: true },
           $push: { outbox: event },
           $inc: { outboxVersion: 1 },
         },
@@ -203,6 +212,7 @@ export function mongoDeliveryLedger(db: mongo.Db, collectionName = 'deliveries')
             providerMessageId,
             claimToken: null,
             claimedUntil: null,
+            sentAt: current.sentAt ?? now,
             updatedAt: now,
             ...(event ? { outboxPending: true } : {}),
           },

@@ -22,10 +22,13 @@ export function startOutboxRelay(deps: { ledger: DeliveryLedger; publisher: Reco
     for (;;) {
       const pending = await deps.ledger.pendingOutbox(100);
       if (pending.length === 0) return published;
-      for (const delivery of pending) {
-        await deps.publisher.publish(
+      // One acknowledged batch per round; each document is cleared only if nothing was added since it was read.
+      await deps.publisher.publish(
+        pending.flatMap((delivery) =>
           delivery.outbox.map((entry) => ({ topic: entry.topic, key: entry.key, value: Buffer.from(entry.value, 'base64'), headers: entry.headers })),
-        );
+        ),
+      );
+      for (const delivery of pending) {
         published += delivery.outbox.length;
         await deps.ledger.clearOutbox(delivery._id, delivery.outboxVersion);
       }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events } from '@kindred/contracts';
 import { sandboxClient, countSegments } from '@kindred/sandbox';
 import { readTopics, testInfra, uniqueName, waitFor, type TopicReader } from '@kindred/testkit';
-import type { RecordPublisher } from '@kindred/platform';
+import { deadLetterHeaders, type RecordPublisher } from '@kindred/platform';
 import { startNotifier, type RunningNotifier } from '../../src/notifier.app.js';
 import { deliveryIdFor } from '../../src/domain/plan-introduction.js';
 import { TOPIC_LABELS } from '../../src/domain/topic-labels.js';
@@ -262,6 +262,28 @@ describe('duplicate safety', () => {
       // Two SMS per phone: this match and the sentinel; exactly one belongs to this match.
       expect(smsSids).toHaveLength(2);
       expect(smsSids).toContain(ledgerSms?.providerMessageId);
+    }
+  });
+});
+
+describe('a poison message on the matches topic', () => {
+  it('goes to the dead-letter topic with its error, and the next approval is still introduced', async () => {
+    const dlq = await readTopics(infra.kafkaBrokers, [`${env['NOTIFIER_KAFKA_GROUP'] ?? ''}.dlq`]);
+    try {
+      const peer = person('peer', { consents: { email: true, sms: false, shareFirstName: true, shareTopics: true } });
+      const newcomer = person('newcomer', { consents: { email: true, sms: false, shareFirstName: true, shareTopics: true } });
+      const matchId = uniqueName('match');
+      const topic = env['NOTIFIER_MATCHES_TOPIC'] ?? '';
+      // Same key as the real approval: one partition, so the approval queues behind the poison message.
+      await publisher.publish([{ topic, key: matchId, value: Buffer.from('not a protobuf envelope \u00ff\u00fe'), headers: {} }]);
+      await approve({ matchId, newcomerId: newcomer.subjectId, peerId: peer.subjectId });
+
+      await waitFor(async () => settled(await ledgerOf(matchId, peer.subjectId, 'email'), ['sent']), { timeoutMs: 30_000 });
+      const deadLettered = await waitFor(() => dlq.records.find((record) => record.key === matchId));
+      expect(deadLettered.headers[deadLetterHeaders.errorCode]).toBe('CONTRACTS.ENVELOPE_UNDECODABLE');
+      expect(deadLettered.headers[deadLetterHeaders.stage]).toBe('decode');
+    } finally {
+      await dlq.stop();
     }
   });
 });
