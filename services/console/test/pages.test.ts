@@ -216,6 +216,17 @@ describe('insights', () => {
     expect(body).toContain('<code>match.proposed</code>');
     expect(body).toContain('system:matching');
   });
+
+  it('lets the coordinator set what counts as waiting too long, within bounds', async () => {
+    const page = await cora.get('/insights?threshold_hours=6');
+    expect(page.status).toBe(200);
+    expect((callsOf('getInsights').at(-1)?.request as matching.GetInsightsRequest).waitingThresholdMinutes).toBe(360);
+    expect(page.body).toContain('have waited more than 6 h');
+    const before = callsOf('getInsights').length;
+    expect((await cora.get('/insights?threshold_hours=0')).status).toBe(400);
+    expect((await cora.get('/insights?threshold_hours=abc')).status).toBe(400);
+    expect(callsOf('getInsights').length).toBe(before);
+  });
 });
 
 describe('languages', () => {

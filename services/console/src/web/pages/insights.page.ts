@@ -1,4 +1,5 @@
 import { events, type matching } from '@kindred/contracts';
+import { AppError } from '@kindred/platform';
 import type { MatchingGateway } from '../../matching/matching.client.js';
 import { html } from '../html.js';
 import { layout } from '../layout.view.js';
@@ -21,10 +22,14 @@ function percentiles(ctx: PageContext, p: matching.DurationPercentiles | undefin
 export function registerInsightsPage(router: GuardedRouter, deps: { matching: MatchingGateway; accounts: AccountRepository; waitingThresholdMinutes: number }): void {
   router.get('/insights', ['coordinator', 'admin'], async (req, res, ctx) => {
     const query = queryParam(req, 'q').trim().slice(0, 100);
+    const hoursParam = queryParam(req, 'threshold_hours');
+    const hours = hoursParam === '' ? Math.max(1, Math.round(deps.waitingThresholdMinutes / 60)) : Number(hoursParam);
+    if (!Number.isInteger(hours) || hours < 1 || hours > 720) throw new AppError('CONSOLE.INVALID_ARGUMENT', ctx.t('errThreshold'));
+    const pageToken = queryParam(req, 'page').slice(0, 200);
     const call = { actor: ctx.account.id };
     const [insights, audit] = await Promise.all([
-      deps.matching.getInsights(call, { waitingThresholdMinutes: deps.waitingThresholdMinutes }),
-      deps.matching.listAudit(call, { query, pageSize: 50 }),
+      deps.matching.getInsights(call, { waitingThresholdMinutes: hours * 60 }),
+      deps.matching.listAudit(call, { query, pageSize: 50, pageToken }),
     ]);
     const i = insights;
     const name = await actorNames(deps.accounts, audit.entries.map((a) => a.actor));
@@ -47,7 +52,13 @@ export function registerInsightsPage(router: GuardedRouter, deps: { matching: Ma
   <p>${ctx.t('atCapacity', { n: i.peersAtCapacity, paused: i.peersPaused })}</p>
 </section>
 <section aria-labelledby="waiting-heading"><h2 id="waiting-heading">${ctx.t('waitingTitle')}</h2>
-  <p>${ctx.t('waitingOver', { n: i.matchesWaitingOverThreshold, threshold: durationText(ctx, (i.waitingThresholdMinutes || deps.waitingThresholdMinutes) * 60_000), urgent: i.urgentNewcomersWaiting })}</p>
+  <form method="get" action="/insights" class="filters">
+    <div class="field"><label for="threshold">${ctx.t('thresholdHours')}</label>
+      <input id="threshold" name="threshold_hours" type="number" min="1" max="720" step="1" value="${hours}" inputmode="numeric"></div>
+    <input type="hidden" name="q" value="${query}">
+    <button type="submit">${ctx.t('filterApply')}</button>
+  </form>
+  <p>${ctx.t('waitingOver', { n: i.matchesWaitingOverThreshold, threshold: durationText(ctx, (i.waitingThresholdMinutes || hours * 60) * 60_000), urgent: i.urgentNewcomersWaiting })}</p>
   ${i.oldestWaiting.length > 0
     ? html`<ul>${i.oldestWaiting.map((m) => html`<li><a href="/matches/${encodeURIComponent(m.matchId)}">${ctx.t('matchTitle', { newcomer: m.newcomerDisplayLabel, peer: m.peerDisplayLabel })}</a></li>`)}</ul>`
     : ''}
@@ -55,6 +66,7 @@ export function registerInsightsPage(router: GuardedRouter, deps: { matching: Ma
 <section aria-labelledby="audit-heading"><h2 id="audit-heading">${ctx.t('auditTitle')}</h2>
   <form method="get" action="/insights" class="filters" role="search">
     <div class="field"><label for="audit-q">${ctx.t('auditSearch')}</label><input id="audit-q" name="q" type="search" value="${query}" maxlength="100"></div>
+    <input type="hidden" name="threshold_hours" value="${hours}">
     <button type="submit">${ctx.t('auditSearchButton')}</button>
   </form>
   ${audit.entries.length === 0
@@ -67,6 +79,7 @@ export function registerInsightsPage(router: GuardedRouter, deps: { matching: Ma
         <td>${a.fromState !== events.MatchState.MATCH_STATE_UNSPECIFIED ? `${ctx.l.state(a.fromState)} → ${ctx.l.state(a.toState)}` : '—'}</td>
         <td>${a.reason || '—'}</td></tr>`,
     )}</tbody></table></div>`}
+  ${audit.nextPageToken ? html`<p><a href="/insights?${new URLSearchParams({ q: query, threshold_hours: String(hours), page: audit.nextPageToken }).toString()}">${ctx.t('nextPage')}</a></p>` : ''}
 </section>`;
     sendPage(res, 200, layout(ctx, { title: ctx.t('insightsTitle') }, body));
   });
