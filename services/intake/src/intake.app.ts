@@ -25,6 +25,7 @@ import { intakeApiRoutes } from './http/intake-api.routes.js';
 import { intakeFormRoutes } from './http/forms/intake-form.routes.js';
 import { openApiDocument } from './http/openapi.js';
 import { problems, sendProblem } from './http/problem.js';
+import { requestLog, requestLogging } from './http/request-log.js';
 import { createOutboxRelay, type OutboxRelay } from './outbox/outbox.relay.js';
 import { createMongoOutboxStore, type OutboxStore } from './outbox/outbox.store.js';
 import { createContactDirectory } from './use-cases/contact-directory.js';
@@ -115,6 +116,7 @@ export async function startIntake(deps: { config: IntakeConfig; log: Logger; hoo
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.INTAKE_TRUST_PROXY);
+  app.use(requestLogging(log));
   mountOpsRoutes(app, {
     registry,
     readiness: {
@@ -130,6 +132,7 @@ export async function startIntake(deps: { config: IntakeConfig; log: Logger; hoo
   app.use(intakeApiRoutes({ schemas, registerNewcomer, enrollPeer, updatePeer, crisisResources, rateLimit: limiter, bodyLimitBytes: limits.bodyBytes, log }));
   app.use(intakeFormRoutes({ schemas, registerNewcomer, enrollPeer, crisisResources, rateLimit: limiter, bodyLimitBytes: limits.bodyBytes, noticeVersion: config.INTAKE_NOTICE_VERSIONS[0] ?? '', log }));
   const onError: ErrorRequestHandler = (error: { type?: unknown; status?: unknown }, _req, res, _next) => {
+    const log = requestLog(res, deps.log);
     if (error.type === 'entity.too.large') return sendProblem(res, problems.tooLarge(limits.bodyBytes));
     if (typeof error.status === 'number' && error.status >= 400 && error.status < 500) {
       return sendProblem(res, problems.badBody([{ field: '', code: 'unreadable', message: 'The request body cannot be read' }]));

@@ -87,8 +87,10 @@ describe('events published by intake', () => {
     for (const e of mine) expectNoPii(e.record.value, e.record.headers);
   });
 
-  it('never logs PII', () => {
+  it('logs each request by its route pattern, and never PII', () => {
     const all = h.logs.join('\n');
+    expect(all).toContain('"route":"/v1/intakes","status":201');
+    expect(all).toContain('"route":"/v1/peers/:id","status":200');
     for (const value of pii) expect(all).not.toContain(value);
   });
 });

@@ -42,7 +42,7 @@ describe('stored state', () => {
     const { id, editToken } = (await (await h.postJson('/v1/peers', validPeer())).json()) as { id: string; editToken: string };
     const doc = await h.db.collection('peers').findOne({ _id: id as never });
     const raw = JSON.stringify(doc);
-    for (const value of ['Marisol', 'marisol.peer', '612', 'brother', editToken]) expect(raw).not.toContain(value);
+    for (const value of ['Marisol', 'marisol.peer', '612345678', '612 34 56 78', 'brother', editToken]) expect(raw).not.toContain(value);
     expect(doc!['editTokenHash']).toMatch(/^[0-9a-f]{64}$/);
     expect(doc!['profile']).toMatchObject({ capacity: 3, certified: true, active: true, topics: ['grief', 'depression'] });
   });
@@ -52,5 +52,17 @@ describe('stored state', () => {
     await h.postJson('/v1/intakes', payload, { 'idempotency-key': 'state-once' });
     await h.postJson('/v1/intakes', payload, { 'idempotency-key': 'state-once' });
     expect(await h.db.collection('newcomers').countDocuments({ idempotencyKey: 'k:state-once' })).toBe(1);
+  });
+
+  it('stores one document when the same Idempotency-Key arrives concurrently', async () => {
+    const payload = validNewcomer({ firstName: 'Racer' });
+    const responses = await Promise.all(Array.from({ length: 6 }, () => h.postJson('/v1/intakes', payload, { 'idempotency-key': 'state-race' })));
+    const ids = await Promise.all(responses.map(async (r) => (r.status === 201 ? ((await r.json()) as { id: string }).id : `status ${r.status}`)));
+    expect(new Set(ids).size).toBe(1);
+    expect(await h.db.collection('newcomers').countDocuments({ idempotencyKey: 'k:state-race' })).toBe(1);
+    // The losers' keys were destroyed: exactly one key per stored subject.
+    const subjects = await h.db.collection('newcomers').countDocuments();
+    const peers = await h.db.collection('peers').countDocuments();
+    expect(await h.db.collection('subject_keys').countDocuments()).toBe(subjects + peers);
   });
 });

@@ -9,6 +9,7 @@ import type { EnrollPeer } from '../use-cases/enroll-peer.js';
 import type { NewcomerRegistration, RegisterNewcomer } from '../use-cases/register-newcomer.js';
 import { PeerUpdateInvalid, type UpdatePeer } from '../use-cases/update-peer.js';
 import { problems, sendProblem } from './problem.js';
+import { requestLog } from './request-log.js';
 import { bearerTokenOf, idempotencyKeyOf, traceOf } from './request-context.js';
 
 export interface IntakeApiDeps {
@@ -95,7 +96,7 @@ export function intakeApiRoutes(deps: IntakeApiDeps): Router {
       if (registration.replayed) res.setHeader('Idempotent-Replayed', 'true');
       res.status(201).location(`/v1/intakes/${registration.newcomerId}`).json(newcomerResponse(registration, deps.crisisResources(registration.region)));
     } catch (error) {
-      failed(res, error, deps.log);
+      failed(res, error, requestLog(res, deps.log));
     }
   });
 
@@ -114,7 +115,7 @@ export function intakeApiRoutes(deps: IntakeApiDeps): Router {
         .location(`/v1/peers/${result.peerId}`)
         .json({ id: result.peerId, status: 'enrolled', ...(result.editToken === undefined ? {} : { editToken: result.editToken }) });
     } catch (error) {
-      failed(res, error, deps.log);
+      failed(res, error, requestLog(res, deps.log));
     }
   });
 
@@ -129,7 +130,7 @@ export function intakeApiRoutes(deps: IntakeApiDeps): Router {
       const result = await deps.updatePeer(id, bearerTokenOf(req), input.value, { trace: traceOf(req) });
       res.status(200).json({ id: result.peerId, active: result.active, pausedUntil: result.pausedUntil ?? null });
     } catch (error) {
-      failed(res, error, deps.log);
+      failed(res, error, requestLog(res, deps.log));
     }
   });
 

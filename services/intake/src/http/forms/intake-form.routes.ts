@@ -10,6 +10,7 @@ import type { Locale } from '../../domain/vocabulary.js';
 import type { EnrollPeer } from '../../use-cases/enroll-peer.js';
 import type { RegisterNewcomer } from '../../use-cases/register-newcomer.js';
 import { traceOf } from '../request-context.js';
+import { requestLog } from '../request-log.js';
 import { crisisPanel, page } from './form-kit.js';
 import { one, parseFormBody, type FormValues } from './form-values.js';
 import { html, type SafeHtml } from './html.js';
@@ -109,7 +110,7 @@ export function intakeFormRoutes(deps: IntakeFormDeps): Router {
         const fresh = withFormKey(new Map([...values].filter(([k]) => k !== 'formKey')));
         return send(res, 422, form.locale, messages[form.locale].title, renderNewcomerForm({ locale: form.locale, values: fresh, errors: [], noticeVersion: deps.noticeVersion, formKey: one(fresh, 'formKey') ?? '' }), '/intake');
       }
-      deps.log.error({ err: error }, 'intake form failed');
+      requestLog(res, deps.log).error({ err: error }, 'intake form failed');
       res.status(503).type('text/plain').send('Temporarily unavailable; please try again.');
     }
   });
@@ -133,7 +134,7 @@ export function intakeFormRoutes(deps: IntakeFormDeps): Router {
       const t = messages[form.locale];
       send(res, 200, form.locale, t.peerThanksTitle, html`<h1>${t.peerThanksTitle}</h1><p>${t.peerThanksBody}</p>${result.editToken === undefined ? html`` : html`<p><code>${result.editToken}</code></p>`}`, '/peers/enroll');
     } catch (error) {
-      deps.log.error({ err: error }, 'peer form failed');
+      requestLog(res, deps.log).error({ err: error }, 'peer form failed');
       res.status(503).type('text/plain').send('Temporarily unavailable; please try again.');
     }
   });
