@@ -4,6 +4,6 @@ export type { Role } from './auth/roles.js';
 export type { RouteSpec } from './web/guarded-router.js';
 // Pure helpers, exported for their tests.
 export { elapsed, recoveryGapYears, timeZoneDistanceHours, weeklyOverlapMinutes } from './domain/decision-facts.js';
-export { negotiateLocale } from './web/i18n.js';
+export { labels, negotiateLocale } from './web/i18n.js';
 export { escapeHtml, html } from './web/html.js';
 export { safeNext } from './web/auth.pages.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { elapsed, escapeHtml, html, negotiateLocale, recoveryGapYears, safeNext, timeZoneDistanceHours, weeklyOverlapMinutes } from '@kindred/console';
+import { elapsed, escapeHtml, html, labels, negotiateLocale, recoveryGapYears, safeNext, timeZoneDistanceHours, weeklyOverlapMinutes } from '@kindred/console';
 
 const january = new Date('2026-01-14T12:00:00Z');
 
@@ -56,6 +56,15 @@ describe('web helpers', () => {
     expect(negotiateLocale('fr;q=1, es;q=0.4, en;q=0.5')).toBe('en');
     expect(negotiateLocale('es;q=0')).toBe('en');
     expect(negotiateLocale(undefined)).toBe('en');
+  });
+
+  it('labels audit reasons whichever way the decline reason is spelled', () => {
+    const l = labels('en');
+    expect(l.reason('DECLINE_REASON_LOGISTICS')).toBe('Logistics (language, schedule, meeting mode)');
+    expect(l.reason('logistics')).toBe('Logistics (language, schedule, meeting mode)');
+    expect(l.reason('vacation')).toBe('Vacation');
+    expect(l.reason('some_new_code')).toBe('some_new_code');
+    expect(labels('es').reason('safety_concern')).toBe('Preocupación de seguridad o de límites');
   });
 
   it('escapes every interpolated value', () => {

@@ -665,6 +665,14 @@ export function labels(locale: Locale) {
     gender: (g: events.Gender) => pick(genderLabels, g, events.genderToJSON(g)),
     factor: (key: string) => factorLabels[locale][key] ?? key,
     code: (code: string) => codeLabels[locale][code] ?? code,
+    /** An audit reason: a DeclineReason name or its lower_snake form, or another reason code. */
+    reason: (code: string) => {
+      const decline = events.declineReasonFromJSON(code.startsWith('DECLINE_REASON_') ? code : `DECLINE_REASON_${code.toUpperCase()}`);
+      if (decline !== events.DeclineReason.UNRECOGNIZED && decline !== events.DeclineReason.DECLINE_REASON_UNSPECIFIED) {
+        return pick(declineLabels, decline, code);
+      }
+      return codeLabels[locale][code] ?? code;
+    },
   };
 }
 

@@ -133,6 +133,7 @@ describe('accessibility (axe-core): no serious or critical violations', () => {
     await page.goto(`${h.url}${path}`);
     for (const summary of await page.locator('summary').all()) await summary.click();
     expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${screenshots}tablet-${path.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')}.png`, fullPage: true });
     // Nothing scrolls sideways on a tablet except inside the tables' own scroll areas.
     expect(await page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
     await context.close();

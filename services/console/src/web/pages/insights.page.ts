@@ -77,7 +77,7 @@ export function registerInsightsPage(router: GuardedRouter, deps: { matching: Ma
       (a) => html`<tr><td>${dateTimeText(ctx, a.at)}</td><td>${name(a.actor)}</td><td><code>${a.action}</code></td>
         <td>${a.matchId ? html`<a href="/matches/${encodeURIComponent(a.matchId)}">${a.matchId}</a>` : '—'}</td>
         <td>${a.fromState !== events.MatchState.MATCH_STATE_UNSPECIFIED ? `${ctx.l.state(a.fromState)} → ${ctx.l.state(a.toState)}` : '—'}</td>
-        <td>${a.reason || '—'}</td></tr>`,
+        <td>${a.reason ? ctx.l.reason(a.reason) : '—'}</td></tr>`,
     )}</tbody></table></div>`}
   ${audit.nextPageToken ? html`<p><a href="/insights?${new URLSearchParams({ q: query, threshold_hours: String(hours), page: audit.nextPageToken }).toString()}">${ctx.t('nextPage')}</a></p>` : ''}
 </section>`;

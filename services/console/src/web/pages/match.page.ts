@@ -163,7 +163,7 @@ ${m.deliveries.length > 0 ? html`<section aria-labelledby="deliveries-heading"><
 <section aria-labelledby="history-heading">
   <h2 id="history-heading">${ctx.t('historyTitle')}</h2>
   <ol class="history">${m.audit.map(
-    (a) => html`<li>${dateTimeText(ctx, a.at)}: <code>${a.action}</code> (${actorName(a.actor)})${a.reason ? html` — ${a.reason}` : ''}</li>`,
+    (a) => html`<li>${dateTimeText(ctx, a.at)}: <code>${a.action}</code> (${actorName(a.actor)})${a.reason ? html` — ${ctx.l.reason(a.reason)}` : ''}</li>`,
   )}</ol>
 </section>`;
 }

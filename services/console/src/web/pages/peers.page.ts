@@ -43,7 +43,7 @@ export function registerPeersPages(router: GuardedRouter, deps: { matching: Matc
         (t) => html`<option value="${t}"${t === topic ? html` selected` : ''}>${ctx.l.topic(t)}</option>`,
       )}</select></div>
     <div class="field"><label for="p-language">${ctx.t('filterLanguage')}</label><input id="p-language" name="language" value="${language}" maxlength="20"></div>
-    <div class="field field-check"><input type="checkbox" id="p-available" name="available" value="1"${availableOnly ? html` checked` : ''}>
+    <div class="field-check"><input type="checkbox" id="p-available" name="available" value="1"${availableOnly ? html` checked` : ''}>
       <label for="p-available">${ctx.t('availableOnly')}</label></div>
     <button type="submit">${ctx.t('filterApply')}</button>
   </fieldset>
