@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka, createLogger, createRecordPublisher, type RecordPublisher } from '@kindred/platform';
 import { testInfra, waitFor } from '@kindred/testkit';
@@ -93,5 +95,41 @@ describe('outbox relay crash between publish and mark', () => {
       expect(new Set(copies.map((c) => `${c.record.key}/${c.record.partition}`)).size).toBe(1);
     }
     expect(all().length).toBe(6 + duplicated.length);
+  });
+
+  it('survives a relay process SIGKILLed after publishing and before marking', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i += 1) {
+      const res = await h.postJson('/v1/intakes', validNewcomer({ firstName: `Killed${i}` }));
+      ids.push(((await res.json()) as { id: string }).id);
+    }
+    const script = fileURLToPath(new URL('./support/relay-child.process.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', script, testInfra().mongoUrl, h.config.INTAKE_DB_NAME, testInfra().kafkaBrokers.join(',')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    const killedAggregate = await waitFor(() => /published (\w+)/.exec(output)?.[1], { timeoutMs: 60_000, description: 'the child relay to publish' });
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    expect(ids).toContain(killedAggregate);
+    // Published, never marked: still pending in the database.
+    expect(await h.db.collection('newcomers').countDocuments({ _id: killedAggregate as never, outboxPending: true })).toBe(1);
+
+    const relayC = createOutboxRelay({ store: createMongoOutboxStore(h.db), publisher, log: createLogger({ service: 'relay-c', level: 'silent' }), pollMs: 50, leaseMs: 1000 });
+    await waitFor(async () => (await relayC.drain(), (await h.db.collection('newcomers').countDocuments({ outboxPending: true })) === 0), {
+      description: 'relay C to publish once the dead relay lease expired',
+    });
+    const mine = await waitFor(() => {
+      const records = h.published(h.topics.newcomers).filter((e) => ids.includes(e.record.key ?? ''));
+      return records.filter((e) => e.record.key === killedAggregate).length >= 2 && ids.every((id) => records.some((e) => e.record.key === id)) ? records : undefined;
+    }, { description: 'both intakes, the killed one twice' });
+    const killedCopies = mine.filter((e) => e.record.key === killedAggregate);
+    expect(killedCopies).toHaveLength(2);
+    expect(new Set(killedCopies.map((e) => e.envelope.eventId)).size).toBe(1);
+    expect(new Set(mine.map((e) => e.envelope.eventId)).size).toBe(2);
   });
 });
