@@ -17,6 +17,8 @@ import { grpcContactLookup } from './adapters/contact-directory.grpc-client.js';
 import { nodemailerEmailSender } from './adapters/email-sender.nodemailer.js';
 import { twilioSmsSender } from './adapters/sms-sender.twilio.js';
 import { mongoDeliveryLedger, type DeliveryLedger } from './data-access/delivery-ledger.repository.js';
+import { mongoEmailOptOuts } from './data-access/email-opt-out.repository.js';
+import { unsubscribeRoutes, UNSUBSCRIBE_PATH } from './entry-points/unsubscribe.routes.js';
 import { mountAdminBoard } from './entry-points/admin-board.js';
 import { startMatchApprovedConsumer } from './entry-points/match-approved.consumer.js';
 import { startOutboxRelay, type OutboxRelay } from './entry-points/outbox-relay.js';
@@ -78,6 +80,7 @@ export async function startNotifier(deps: { config: NotifierConfig; log: Logger;
     if (!db) throw new Error('MongoDB connection has no database handle');
     const ledger = mongoDeliveryLedger(db);
     await ledger.ensureIndexes();
+    const optOuts = mongoEmailOptOuts(db);
 
     let contacts = deps.overrides?.contacts;
     if (!contacts) {
@@ -146,6 +149,7 @@ export async function startNotifier(deps: { config: NotifierConfig; log: Logger;
     const sendDeps: SendDeliveryDeps = {
       ledger,
       contacts,
+      optOuts,
       email,
       sms,
       clock,
@@ -155,13 +159,14 @@ export async function startNotifier(deps: { config: NotifierConfig; log: Logger;
       deliveriesTopic: config.NOTIFIER_DELIVERIES_TOPIC,
       urls: {
         statusCallback: (deliveryId) => `${currentPublicUrl()}${STATUS_CALLBACK_PATH}?d=${deliveryId}`,
-        unsubscribe: (deliveryId) => `${currentPublicUrl()}/unsubscribe/${deliveryId}`,
+        unsubscribe: (deliveryId) => `${currentPublicUrl()}${UNSUBSCRIBE_PATH}/${deliveryId}`,
         messageIdDomain: messageIdDomainOf(config.EMAIL_FROM),
       },
     };
     const introduceDeps: IntroduceMatchDeps = {
       contacts,
       ledger,
+      optOuts,
       clock,
       deliveriesTopic: config.NOTIFIER_DELIVERIES_TOPIC,
       enqueue: (deliveries) => queues.enqueue(deliveries),
@@ -193,6 +198,7 @@ export async function startNotifier(deps: { config: NotifierConfig; log: Logger;
           log,
         }),
       );
+      app.use(unsubscribeRoutes({ ledger, optOuts, clock, log }));
       mountAdminBoard(app, Object.values(queues.queues), config.NOTIFIER_COORDINATOR_TOKEN);
     }
     mountOpsRoutes(app, { registry, readiness, isStopping: () => stopping });

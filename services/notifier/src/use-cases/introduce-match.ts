@@ -5,14 +5,23 @@ import type { ApprovedMatch } from '../domain/delivery.types.js';
 import { planIntroduction, unreachableRecipients, type PlannedDelivery } from '../domain/plan-introduction.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { ContactLookup } from '../ports/contact-lookup.port.js';
+import type { EmailOptOuts } from '../ports/email-opt-outs.port.js';
+import type { Contact } from '../domain/delivery.types.js';
 
 export interface IntroduceMatchDeps {
   readonly contacts: ContactLookup;
   readonly ledger: DeliveryLedger;
+  readonly optOuts: EmailOptOuts;
   /** Puts the queued deliveries on their channel queues (job id = delivery id, payload = ids only). */
   readonly enqueue: (deliveries: readonly DeliveryDocument[]) => Promise<void>;
   readonly clock: Clock;
   readonly deliveriesTopic: string;
+}
+
+/** A person who used the List-Unsubscribe link counts as not consenting to email. */
+export async function withOptOuts(optOuts: EmailOptOuts, contact: Contact | null): Promise<Contact | null> {
+  if (contact === null || !contact.consents.email || !(await optOuts.has(contact.subjectId))) return contact;
+  return { ...contact, consents: { ...contact.consents, email: false } };
 }
 
 /**
@@ -27,8 +36,8 @@ export async function introduceMatch(
   log: Logger,
 ): Promise<{ queued: number; suppressed: number }> {
   const [peer, newcomer] = await Promise.all([
-    deps.contacts.getContact(match.peerId, 'introduction_planning', match.matchId),
-    deps.contacts.getContact(match.newcomerId, 'introduction_planning', match.matchId),
+    deps.contacts.getContact(match.peerId, 'introduction_planning', match.matchId).then((contact) => withOptOuts(deps.optOuts, contact)),
+    deps.contacts.getContact(match.newcomerId, 'introduction_planning', match.matchId).then((contact) => withOptOuts(deps.optOuts, contact)),
   ]);
   const plan = planIntroduction(match, { peer, newcomer });
   const unreachable = new Set(unreachableRecipients(plan));

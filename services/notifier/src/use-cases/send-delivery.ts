@@ -10,10 +10,13 @@ import { delayUntilSendable, type SendingWindow } from '../domain/quiet-hours.js
 import type { Clock } from '../ports/clock.port.js';
 import type { ContactLookup } from '../ports/contact-lookup.port.js';
 import type { EmailSender, SmsSender } from '../ports/message-senders.port.js';
+import type { EmailOptOuts } from '../ports/email-opt-outs.port.js';
+import { withOptOuts } from './introduce-match.js';
 
 export interface SendDeliveryDeps {
   readonly ledger: DeliveryLedger;
   readonly contacts: ContactLookup;
+  readonly optOuts: EmailOptOuts;
   readonly email: EmailSender;
   readonly sms: SmsSender;
   readonly clock: Clock;
@@ -84,7 +87,7 @@ export async function sendDelivery(
   let counterpart: Contact | null;
   try {
     [recipient, counterpart] = await Promise.all([
-      deps.contacts.getContact(claimed.recipientId, 'introduction', deliveryId),
+      deps.contacts.getContact(claimed.recipientId, 'introduction', deliveryId).then((contact) => withOptOuts(deps.optOuts, contact)),
       deps.contacts.getContact(claimed.counterpartId, 'introduction_counterpart', deliveryId),
     ]);
   } catch (error) {

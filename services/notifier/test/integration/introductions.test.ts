@@ -287,3 +287,30 @@ describe('a poison message on the matches topic', () => {
     }
   });
 });
+
+describe('the List-Unsubscribe link', () => {
+  it('shows a button on GET, opts the person out of email on the one-click POST, and later introductions skip email', async () => {
+    const peer = person('peer', { consents: { email: true, sms: false, shareFirstName: true, shareTopics: true } });
+    const newcomer = person('newcomer', { consents: { email: true, sms: false, shareFirstName: true, shareTopics: true } });
+    await approve({ matchId: uniqueName('match'), newcomerId: newcomer.subjectId, peerId: peer.subjectId });
+    const [mail] = await sandbox.waitForMail(peer.email, { timeoutMs: 30_000 });
+    const url = /^<(.+)>$/.exec(mail?.headers['list-unsubscribe'] ?? '')?.[1] ?? '';
+
+    const form = await fetch(url);
+    expect(form.status).toBe(200);
+    expect(await form.text()).toContain('<form method="post">');
+    const later = uniqueName('match');
+    const oneClick = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    expect(oneClick.status).toBe(200);
+
+    await approve({ matchId: later, newcomerId: newcomer.subjectId, peerId: peer.subjectId });
+    await waitFor(async () => settled(await ledgerOf(later, newcomer.subjectId, 'email'), ['sent']), { timeoutMs: 30_000 });
+    expect(await ledgerOf(later, peer.subjectId, 'email')).toMatchObject({ status: 'suppressed', reason: 'no_consent' });
+    expect(await sandbox.listMail({ to: peer.email })).toHaveLength(1);
+  });
+
+  it('answers 404 to a link that names no delivery, and records nothing', async () => {
+    const response = await fetch(`${notifier.url}/unsubscribe/dlv_${'0'.repeat(32)}`, { method: 'POST' });
+    expect(response.status).toBe(404);
+  });
+});

@@ -7,6 +7,7 @@ import { testInfra, uniqueName, waitFor } from '@kindred/testkit';
 import type { Connection } from 'mongoose';
 import { mongoDeliveryLedger, type DeliveryLedger } from '../../src/data-access/delivery-ledger.repository.js';
 import { grpcContactLookup, type GrpcContactLookup } from '../../src/adapters/contact-directory.grpc-client.js';
+import { mongoEmailOptOuts } from '../../src/data-access/email-opt-out.repository.js';
 import { twilioWebhookRoutes } from '../../src/entry-points/twilio-webhooks.routes.js';
 import { createDeliveryQueues, type DeliveryQueues } from '../../src/queues/delivery-queues.js';
 import { introduceMatch, type IntroduceMatchDeps } from '../../src/use-cases/introduce-match.js';
@@ -75,7 +76,7 @@ beforeAll(async () => {
   app.use(twilioWebhookRoutes({ authToken: infra.twilioAuthToken, publicUrl: () => webhooks.url, ledger, contacts, clock: systemClock, deliveriesTopic, log }));
   webhooks = await listen(app, 0, '127.0.0.1');
   env['NOTIFIER_PUBLIC_URL'] = webhooks.url;
-  planDeps = { contacts, ledger, clock: systemClock, deliveriesTopic, enqueue: (deliveries) => queues.enqueue(deliveries) };
+  planDeps = { contacts, ledger, optOuts: mongoEmailOptOuts(mongo.db!), clock: systemClock, deliveriesTopic, enqueue: (deliveries) => queues.enqueue(deliveries) };
 });
 
 afterAll(async () => {
