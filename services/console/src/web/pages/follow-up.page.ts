@@ -14,7 +14,7 @@ function matchCards(ctx: PageContext, details: readonly matching.MatchDetail[], 
     if (!s) return '';
     return html`<article class="card" aria-labelledby="m-${s.matchId}">
       <h3 id="m-${s.matchId}"><a href="/matches/${encodeURIComponent(s.matchId)}">${ctx.t('matchTitle', { newcomer: s.newcomerDisplayLabel, peer: s.peerDisplayLabel })}</a></h3>
-      <p>${ctx.t('colState')}: ${ctx.l.state(s.state)} · ${ctx.t('colWaiting')}: ${sinceText(ctx, s.updatedAt, now)}</p>
+      <p>${ctx.t('colState')}: ${ctx.l.state(s.state)} · ${ctx.t('lastChange', { time: sinceText(ctx, s.updatedAt, now) })}</p>
       <h4>${ctx.t('deliveries')}</h4>
       ${deliveriesTable(ctx, d.deliveries)}
     </article>`;
