@@ -102,7 +102,7 @@ export async function startIntake(deps: { config: IntakeConfig; log: Logger; hoo
   const enrollPeer = createEnrollPeer(peerDeps);
   const updatePeer = createUpdatePeer(peerDeps);
   const eraseSubject = createEraseSubject({ subjects, vault, events, afterWrite });
-  const directory = createContactDirectory({ subjects, vault, blindIndex, audit });
+  const directory = createContactDirectory({ subjects, vault, blindIndex, audit, events, afterWrite });
   const crisisResources = (region: string | undefined) => crisisResourcesFor(config.INTAKE_CRISIS_RESOURCES_JSON, config.INTAKE_CRISIS_COUNTRY, region);
 
   const limiter = rateLimit({

@@ -1,6 +1,7 @@
 import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events, health, intake } from '@kindred/contracts';
+import { waitFor } from '@kindred/testkit';
 import { startHarness, type IntakeHarness } from './support/intake-harness.js';
 import { validNewcomer, validPeer } from './support/fixtures.js';
 
@@ -130,6 +131,23 @@ describe('ContactDirectory', () => {
       bearer(h.directoryToken),
     );
     expect(old.matchedSubjects).not.toContain(id);
+  });
+
+  it('tells matching when a peer who is reached by SMS opts out', async () => {
+    const res = await h.postJson('/v1/peers', validPeer({ contact: { phone: '+1 201 555 0166' }, preferredChannel: 'sms', consents: { contactByEmail: false, contactBySms: true, shareFirstName: true, shareTopics: true, noticeVersion: '2026-01' } }));
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    await call<intake.SetSmsConsentByPhoneRequest, intake.SetSmsConsentByPhoneResponse>(
+      directory.setSmsConsentByPhone.bind(directory),
+      { phoneE164: '+12015550166', consented: false, source: 'sms_keyword_stop' },
+      bearer(h.directoryToken),
+    );
+    const upserts = await waitFor(() => {
+      const mine = h.published(h.topics.peers).filter((e) => e.record.key === id);
+      return mine.length >= 2 ? mine : undefined;
+    });
+    const consented = upserts.map((e) => (e.envelope.event.$case === 'peerProfileUpserted' ? e.envelope.event.peerProfileUpserted.consented : undefined));
+    expect(consented).toEqual([true, false]);
   });
 
   it('reports SERVING on the health service', async () => {

@@ -1,10 +1,12 @@
-import { AppError } from '@kindred/platform';
+import { AppError, newTraceContext } from '@kindred/platform';
 import { isValidPhoneNumber } from 'libphonenumber-js/max';
 import type { BlindIndex } from '../domain/field-crypto.js';
 import type { Channel, Locale } from '../domain/vocabulary.js';
 import type { ConsentRecord, SubjectKind } from '../domain/subject.js';
 import type { SubjectRepository } from '../data-access/subject.repository.js';
 import type { DirectoryAuditRepository } from '../data-access/directory-audit.repository.js';
+import type { EventFactory } from '../events/intake-event.factory.js';
+import { peerConsented } from './enroll-peer.js';
 import type { SubjectVault } from './subject-vault.js';
 
 export interface Contact {
@@ -25,7 +27,33 @@ const lowerSnake = /^[a-z][a-z0-9_]{0,63}$/;
  * Contact details at send time, for the notifier. Every read is audited (caller, subject, purpose, reference,
  * time) before the details are returned; if the audit cannot be written, nothing is returned.
  */
-export function createContactDirectory(deps: { subjects: SubjectRepository; vault: SubjectVault; blindIndex: BlindIndex; audit: DirectoryAuditRepository }) {
+export function createContactDirectory(deps: {
+  subjects: SubjectRepository;
+  vault: SubjectVault;
+  blindIndex: BlindIndex;
+  audit: DirectoryAuditRepository;
+  events: EventFactory;
+  afterWrite: () => void;
+}) {
+  /**
+   * A peer's SMS consent decides whether they can still be contacted when SMS is their channel, so matching hears
+   * of it through a PeerProfileUpserted written with the change; a newcomer's only matters to the notifier.
+   */
+  const setPeerSmsConsent = async (id: string, consented: boolean, source: string, at: Date): Promise<void> => {
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const doc = await deps.subjects.findById('peer', id);
+      if (!doc?.profile || !doc.consents || doc.erasedAt !== undefined) return;
+      const consents = { ...doc.consents, sms: consented };
+      const event = deps.events.peerProfileUpserted({ peerId: id, profile: doc.profile, consented: peerConsented(doc.profile, consents), trace: newTraceContext() });
+      const set = { 'consents.sms': consented, 'consents.smsChangedAt': at, 'consents.smsSource': source };
+      if (await deps.subjects.updateAtVersion('peer', doc, { set }, [event])) {
+        deps.afterWrite();
+        return;
+      }
+    }
+    throw new AppError('INTAKE.CONCURRENT_UPDATE', 'The peer kept changing; try again', { retriable: true });
+  };
+
   return {
     async getContact(caller: string, request: { subjectId: string; purpose: string; referenceId: string }): Promise<Contact> {
       if (request.subjectId === '' || request.subjectId.length > 64 || !lowerSnake.test(request.purpose) || request.referenceId.length > 128) {
@@ -62,7 +90,10 @@ export function createContactDirectory(deps: { subjects: SubjectRepository; vaul
       }
       const matches = await deps.subjects.idsByPhoneIndex(deps.blindIndex.phone(request.phoneE164));
       const at = new Date();
-      for (const m of matches) await deps.subjects.setSmsConsent(m.kind, m.id, request.consented, request.source, at);
+      for (const m of matches) {
+        if (m.kind === 'peer') await setPeerSmsConsent(m.id, request.consented, request.source, at);
+        else await deps.subjects.setSmsConsent(m.kind, m.id, request.consented, request.source, at);
+      }
       await deps.audit.record({ action: 'set_sms_consent', caller, subjectIds: matches.map((m) => m.id), outcome: 'ok', source: request.source });
       return matches.map((m) => m.id);
     },
