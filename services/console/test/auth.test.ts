@@ -158,6 +158,23 @@ describe('sessions', () => {
   });
 });
 
+describe('session lifetime', () => {
+  it('ends a session past its maximum age even while it is in use', async () => {
+    const client = new Browserless(h.url);
+    await client.signIn(users.both.username);
+    expect((await client.get('/queue')).status).toBe(200);
+    const keys = await h.redis.keys(`${h.config.CONSOLE_REDIS_PREFIX}session:*`);
+    const mine = [];
+    for (const key of keys) if ((await h.redis.hget(key, 'accountId')) === h.ids.both) mine.push(key);
+    expect(mine.length).toBeGreaterThan(0);
+    const longAgo = Date.now() - h.config.CONSOLE_SESSION_MAX_HOURS * 3_600_000 - 60_000;
+    for (const key of mine) await h.redis.hset(key, 'createdAt', String(longAgo));
+    const response = await client.get('/queue');
+    expect(response.status).toBe(303);
+    expect(response.location).toMatch(/^\/login\?expired=1/);
+  });
+});
+
 describe('security headers', () => {
   it('every page forbids scripts, framing and caching', async () => {
     const response = await new Browserless(h.url).get('/login');

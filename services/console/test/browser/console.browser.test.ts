@@ -45,6 +45,8 @@ describe('a coordinator in Chromium', () => {
     const context = await browser.newContext({ viewport: { width: 1024, height: 1366 } });
     const page = await signIn(context, users.coordinator.username);
     expect(new URL(page.url()).pathname).toBe('/queue');
+    const session = (await context.cookies()).find((c) => c.name === 'kc_sid');
+    expect(session).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Lax' });
     await expect.poll(() => page.getByText('Signed in as cora').isVisible()).toBe(true);
 
     // Urgent intake first: its section sits above the proposals, with the crisis guidance.
