@@ -1,6 +1,6 @@
 import express from 'express';
 import { Redis } from 'ioredis';
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import {
   connectMongo,
   createKafka,
@@ -138,6 +138,13 @@ export async function startNotifier(deps: { config: NotifierConfig; log: Logger;
       },
     });
 
+    const outcomes = new Counter({
+      name: 'notifier_delivery_outcomes_total',
+      help: 'Delivery job outcomes per channel (sent, retry, failed, deferred, busy, skipped)',
+      labelNames: ['channel', 'outcome'] as const,
+      registers: [registry],
+    });
+
     const app = express();
     app.disable('x-powered-by');
     app.set('trust proxy', false);
@@ -221,6 +228,7 @@ export async function startNotifier(deps: { config: NotifierConfig; log: Logger;
       },
       (deliveryId, attempt, jobLog) => sendDelivery(sendDeps, deliveryId, attempt, jobLog),
       log,
+      (channel, outcome) => outcomes.inc({ channel, outcome }),
     );
     onStop('workers', () => workers.close());
 

@@ -2,7 +2,7 @@ import { DelayedError, Queue, UnrecoverableError, Worker, type ConnectionOptions
 import type { Logger } from '@kindred/platform';
 import { backoffDelay, type BackoffPolicy } from '../domain/backoff.js';
 import { CHANNELS, type Channel } from '../domain/delivery.types.js';
-import type { SendOutcome } from '../use-cases/send-delivery.js';
+import { isRateLimit, type SendOutcome } from '../use-cases/send-delivery.js';
 
 /** Job payloads carry the delivery id and nothing else: contact details are fetched at send time. */
 export interface DeliveryJobData {
@@ -96,6 +96,9 @@ export async function createDeliveryQueues(config: DeliveryQueuesConfig): Promis
 
 export type DeliveryProcessor = (deliveryId: string, attempt: { isLast: boolean }, log: Logger) => Promise<SendOutcome>;
 
+/** Called once per job outcome, for metrics. */
+export type OutcomeListener = (channel: Channel, outcome: SendOutcome['kind']) => void;
+
 export interface DeliveryWorkers {
   readonly workers: readonly Worker<DeliveryJobData>[];
   /** Stops taking jobs and waits for the active ones to finish. */
@@ -107,7 +110,12 @@ export interface DeliveryWorkers {
  * jittered exponential backoff), a permanent one throws UnrecoverableError, quiet hours and a busy claim move the
  * job to delayed without using an attempt.
  */
-export function startDeliveryWorkers(config: DeliveryWorkersConfig, process: DeliveryProcessor, log: Logger): DeliveryWorkers {
+export function startDeliveryWorkers(
+  config: DeliveryWorkersConfig,
+  process: DeliveryProcessor,
+  log: Logger,
+  onOutcome: OutcomeListener = () => undefined,
+): DeliveryWorkers {
   const connection = redisConnectionOptions(config.redisUrl, { maxRetriesPerRequest: null });
   const make = (channel: Channel) => {
     const limits = config.limits[channel];
@@ -116,6 +124,7 @@ export function startDeliveryWorkers(config: DeliveryWorkersConfig, process: Del
       async (job: Job<DeliveryJobData>, token?: string) => {
         const jobLog = log.child({ deliveryId: job.data.deliveryId, channel, jobAttempt: job.attemptsMade + 1 });
         const outcome = await process(job.data.deliveryId, { isLast: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }, jobLog);
+        onOutcome(channel, outcome.kind);
         switch (outcome.kind) {
           case 'sent':
             return { providerMessageId: outcome.providerMessageId };
@@ -126,6 +135,11 @@ export function startDeliveryWorkers(config: DeliveryWorkersConfig, process: Del
             await job.moveToDelayed(Date.now() + outcome.delayMs + (outcome.kind === 'busy' ? 250 : 0), token);
             throw new DelayedError();
           case 'retry':
+            if (isRateLimit(outcome.failure)) {
+              // Pause the whole queue (every worker) and put the job back without using an attempt.
+              await worker.rateLimit(backoffDelay(1, config.backoff));
+              throw Worker.RateLimitError();
+            }
             throw new Error(`transient: ${outcome.failure.code}`);
           case 'failed':
             throw new UnrecoverableError(`permanent: ${outcome.failure.code}`);

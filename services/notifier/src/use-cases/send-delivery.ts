@@ -41,6 +41,10 @@ export type SendOutcome =
   /** Failed for good (or suppressed because consent was withdrawn); recorded with its event. */
   | { readonly kind: 'failed'; readonly failure: ProviderFailure };
 
+export function isRateLimit(failure: ProviderFailure): boolean {
+  return failure.code === 'twilio_429';
+}
+
 function lookupFailure(error: unknown): ProviderFailure {
   return {
     permanent: false,
@@ -77,7 +81,8 @@ export async function sendDelivery(
     return { kind: 'failed', failure };
   };
   const retryLater = async (failure: ProviderFailure): Promise<SendOutcome> => {
-    if (attempt.isLast || failure.permanent) return fail(failure);
+    // Being rate limited is the provider pacing us, not the delivery failing: it never uses up the last attempt.
+    if (failure.permanent || (attempt.isLast && !isRateLimit(failure))) return fail(failure);
     await deps.ledger.release(deliveryId, token, deps.clock.now(), null, failure.code);
     log.info({ deliveryId, channel: claimed.channel, code: failure.code }, 'transient delivery failure; will retry');
     return { kind: 'retry', failure };

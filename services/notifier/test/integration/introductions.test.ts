@@ -172,6 +172,22 @@ describe('provider failures', () => {
     expect(await sandbox.listSms({ to: peer.phoneE164 })).toHaveLength(1);
   });
 
+  it('backs off on Twilio 429 without using up attempts, then sends once', async () => {
+    const peer = person('peer', { consents: { email: false, sms: true, shareFirstName: true, shareTopics: true } });
+    const newcomer = person('newcomer', { consents: { email: true, sms: false, shareFirstName: true, shareTopics: true } });
+    await sandbox.smsFault({ to: peer.phoneE164, kind: '429', times: 3 });
+    const matchId = uniqueName('match');
+    await approve({ matchId, newcomerId: newcomer.subjectId, peerId: peer.subjectId });
+
+    const sms = await waitFor(async () => settled(await ledgerOf(matchId, peer.subjectId, 'sms'), ['sent', 'delivered']), { timeoutMs: 30_000 });
+    expect(sms.attempts).toBe(4); // four claims: three rate-limited, one sent
+    const job = await notifier.queues.queues.sms.getJob(sms._id);
+    expect(job?.attemptsMade).toBe(1); // only the attempt that sent: the rate-limited ones used none
+    expect(await sandbox.listSms({ to: peer.phoneE164 })).toHaveLength(1);
+    const metrics = await (await fetch(`${notifier.url}/metrics`)).text();
+    expect(metrics).toMatch(/notifier_delivery_outcomes_total\{[^}]*channel="sms"[^}]*outcome="retry"[^}]*\} [1-9]/);
+  });
+
   it('stops at once on a permanent failure (Twilio 21610, SMTP 550) and emits IntroductionFailed', async () => {
     const peer = person('peer');
     const newcomer = person('newcomer', { consents: { email: false, sms: false, shareFirstName: true, shareTopics: true } });
