@@ -1,6 +1,7 @@
 // Throughput and latency of the intake JSON API against the real servers, beside the raw MongoDB driver's insert
 // rate to the same server in the same run. `pnpm --filter @kindred/intake bench [requests] [concurrency]`.
-// Uses KAFKA_BROKERS and MONGO_URL when set, else starts (or finds) the native infrastructure.
+// Uses KAFKA_BROKERS and MONGO_URL when set, else starts (or finds) the native infrastructure. BENCH_RELAY=off
+// leaves the outbox relay stopped during the run (it then drains afterwards), to see the API without its competition.
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { MongoClient } from 'mongodb';
@@ -79,7 +80,7 @@ export async function run(): Promise<void> {
     INTAKE_ERASURES_TOPIC: `bench_erasures_${suffix}`,
     INTAKE_RATE_LIMIT_PER_MINUTE: String(requests * 10),
   });
-  const app = await startIntake({ config, log: createLogger({ service: 'intake-bench', level: 'warn' }) });
+  const app = await startIntake({ config, log: createLogger({ service: 'intake-bench', level: 'warn' }), hooks: { startRelay: process.env['BENCH_RELAY'] !== 'off' } });
   const client = new MongoClient(mongoUrl);
   await client.connect();
   const db = client.db(dbName);
