@@ -30,6 +30,7 @@ import { startMatchBatcher } from './use-cases/match-batcher.js';
 import { createMatchLifecycle } from './use-cases/match-lifecycle.use-cases.js';
 import { createMatchmaker } from './use-cases/matchmaker.js';
 import { createMatchingQueries } from './use-cases/queries.js';
+import { createMatchingMetrics } from './matching.metrics.js';
 
 export interface RunningMatching {
   readonly url: string;
@@ -56,6 +57,7 @@ export async function startMatching(deps: {
   await admin.connect();
   const publisher = await createRecordPublisher(kafka);
   const metrics = createMetricsRegistry('matching');
+  const counters = createMatchingMetrics(metrics);
   let stopping = false;
 
   const peers = createPeerRepository(db);
@@ -76,7 +78,13 @@ export async function startMatching(deps: {
   const batcher = startMatchBatcher({
     windowMs: config.MATCHING_BATCH_WINDOW_MS,
     tickMs: config.MATCHING_TICK_MS,
-    runRound: () => matchmaker.runRound(),
+    runRound: async () => {
+      const outcome = await matchmaker.runRound();
+      if (outcome.claimed > 0) counters.rounds.observe(outcome.claimed);
+      counters.proposals.inc(outcome.proposed);
+      counters.contended.inc(outcome.contended);
+      return outcome;
+    },
     sweep: () => lifecycle.sweep(),
     log: log.child({ component: 'batcher' }),
   });
@@ -117,6 +125,7 @@ export async function startMatching(deps: {
     publisher,
     log: log.child({ component: 'consumer' }),
     partitionsConsumedConcurrently: config.MATCHING_PARTITIONS_CONCURRENCY,
+    onOutcome: (outcome, topic) => counters.records.inc({ topic, outcome }),
   });
   // Newcomers left waiting by a previous run are picked up without waiting for new events.
   batcher.nudge();

@@ -1,6 +1,9 @@
 // Outcome: responses of the MatchingService gRPC API to a real grpc-js client, and the state and events they cause.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { credentials, Metadata, status } from '@grpc/grpc-js';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { credentials, loadPackageDefinition, Metadata, status, type Client, type ClientDuplexStream } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
 import type { matching } from '@kindred/contracts';
 import { events, health } from '@kindred/contracts';
 import { waitFor } from '@kindred/testkit';
@@ -263,5 +266,27 @@ describe('the gRPC server', () => {
     );
     healthClient.close();
     expect(response.status).toBe(health.HealthCheckResponse_ServingStatus.SERVING);
+  });
+
+  it('lists its services through server reflection', async () => {
+    const protoRoot = join(dirname(createRequire(import.meta.url).resolve('@grpc/reflection')), '..', 'proto');
+    const definition = loadSync('grpc/reflection/v1/reflection.proto', { includeDirs: [protoRoot] });
+    const loaded = loadPackageDefinition(definition) as unknown as {
+      grpc: { reflection: { v1: { ServerReflection: new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => Client } } };
+    };
+    const reflection = new loaded.grpc.reflection.v1.ServerReflection(app.grpcAddress, credentials.createInsecure());
+    const stream = (reflection as unknown as { serverReflectionInfo: () => ClientDuplexStream<object, { listServicesResponse?: { service: { name: string }[] } }> })
+      .serverReflectionInfo();
+    const names = await new Promise<string[]>((resolve, reject) => {
+      stream.on('data', (response: { listServicesResponse?: { service: { name: string }[] } }) => {
+        resolve(response.listServicesResponse?.service.map((x) => x.name) ?? []);
+        stream.end();
+      });
+      stream.on('error', reject);
+      stream.write({ listServices: '' });
+    });
+    reflection.close();
+    expect(names).toContain('kindred.matching.v1.MatchingService');
+    expect(names).toContain('grpc.health.v1.Health');
   });
 });

@@ -54,6 +54,8 @@ describe('a registered newcomer', () => {
     await waitFor(async () => ((await world.matches().findOne({ _id: proposal._id }))?.outboxPending === false ? true : undefined), {
       description: 'the outbox to be emptied',
     });
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    expect(metrics).toMatch(/^kindred_matching_proposals_total\{[^}]*\} 1$/m);
   });
 
   it('at imminent risk is listed as urgent and never matched', async () => {
