@@ -66,6 +66,11 @@ export const notifierConfigSchema = z.object({
   /** Bearer token for /admin/queues until the console proxies it with its own sessions. */
   NOTIFIER_COORDINATOR_TOKEN: env.secret(24),
   LOG_LEVEL: env.logLevel(),
+}).superRefine((config, ctx) => {
+  // A workers-only process serves no webhooks: Twilio must call back the process that does.
+  if (config.NOTIFIER_MODE === 'workers' && config.NOTIFIER_PUBLIC_URL === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['NOTIFIER_PUBLIC_URL'], message: 'is required when NOTIFIER_MODE=workers (the URL of the instance that serves the Twilio webhooks)' });
+  }
 });
 
 export type NotifierConfig = Readonly<z.output<typeof notifierConfigSchema>>;
