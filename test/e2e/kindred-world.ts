@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { DELIVERIES_TOPIC, MATCHES_TOPIC, NEWCOMERS_TOPIC, PEERS_TOPIC, ERASURES_TOPIC, matching } from '@kindred/contracts';
-import { createKafka, createLogger, loadConfig, namespacedTopic } from '@kindred/platform';
+import { createKafka, createLogger, ensureTopics, loadConfig, namespacedTopic } from '@kindred/platform';
 import { intakeConfigSchema, startIntake, type RunningIntake } from '@kindred/intake';
 import { matchingConfigSchema, startMatching, type RunningMatching } from '@kindred/matching';
 import { notifierConfigSchema, startNotifier, type RunningNotifier } from '@kindred/notifier';
@@ -19,12 +19,7 @@ export async function startKindred(prefix: string) {
   if (infra.sandboxUrl === undefined) throw new Error('the end-to-end tests need the SMS/SMTP sandbox');
   const ns = uniqueName(prefix);
   const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: 'e2e', log });
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({
-    topics: [NEWCOMERS_TOPIC, PEERS_TOPIC, MATCHES_TOPIC, DELIVERIES_TOPIC, ERASURES_TOPIC].map((t) => ({ topic: namespacedTopic(t, ns), numPartitions: 3 })),
-  });
-  await admin.disconnect();
+  await ensureTopics(kafka, [NEWCOMERS_TOPIC, PEERS_TOPIC, MATCHES_TOPIC, DELIVERIES_TOPIC, ERASURES_TOPIC].map((t) => namespacedTopic(t, ns)));
   const directoryToken = randomBytes(16).toString('hex');
   const common = { MONGO_URL: infra.mongoUrl, KAFKA_BROKERS: infra.kafkaBrokers.join(','), LOG_LEVEL: 'silent' };
 

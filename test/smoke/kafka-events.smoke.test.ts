@@ -6,6 +6,7 @@ import {
   createKafka,
   createLogger,
   createRecordPublisher,
+  ensureTopics,
   deadLetterHeaders,
   eventToRecord,
   newEvent,
@@ -42,10 +43,7 @@ function newcomerEvent(newcomerId: string): DecodedEnvelope {
 }
 
 beforeAll(async () => {
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic: newcomersTopic, numPartitions: 1 }] });
-  await admin.disconnect();
+  await ensureTopics(kafka, [newcomersTopic], { numPartitions: 1 });
   publisher = await createRecordPublisher(kafka);
 });
 
@@ -88,10 +86,7 @@ describe('Kafka through kafkajs on the real broker', () => {
 
   it('gives a message again to the group when the consumer that had it crashed before committing', async () => {
     const topic = `${namespace}.crash`;
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
-    await admin.disconnect();
+    await ensureTopics(kafka, [topic], { numPartitions: 1 });
     const groupId = uniqueName('crash');
     const sent = newcomerEvent('nc-crash');
     await publisher.publish([{ ...eventToRecord(sent), topic }]);
@@ -128,10 +123,7 @@ describe('Kafka through kafkajs on the real broker', () => {
     const topic = `${namespace}.poison`;
     const groupId = uniqueName('poison');
     const deadLetterTopic = `${groupId}.dlq`;
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }, { topic: deadLetterTopic, numPartitions: 1 }] });
-    await admin.disconnect();
+    await ensureTopics(kafka, [topic, deadLetterTopic], { numPartitions: 1 });
 
     const good = newcomerEvent('nc-after-poison');
     await publisher.publish([
@@ -168,10 +160,7 @@ describe('Kafka through kafkajs on the real broker', () => {
   it('dead-letters a message whose handler keeps failing, after its attempts, and moves on', async () => {
     const topic = `${namespace}.failing`;
     const groupId = uniqueName('failing');
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }, { topic: `${groupId}.dlq`, numPartitions: 1 }] });
-    await admin.disconnect();
+    await ensureTopics(kafka, [topic, `${groupId}.dlq`], { numPartitions: 1 });
 
     const bad = newcomerEvent('nc-always-fails');
     const next = newcomerEvent('nc-next');
@@ -211,10 +200,7 @@ describe('Kafka through kafkajs on the real broker', () => {
   it('dead-letters a permanent AppError at once, without retrying', async () => {
     const topic = `${namespace}.permanent`;
     const groupId = uniqueName('permanent');
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }, { topic: `${groupId}.dlq`, numPartitions: 1 }] });
-    await admin.disconnect();
+    await ensureTopics(kafka, [topic, `${groupId}.dlq`], { numPartitions: 1 });
     const bad = newcomerEvent('nc-permanent');
     await publisher.publish([{ ...eventToRecord(bad), topic }]);
     const dead = await readTopics(infra.kafkaBrokers, [`${groupId}.dlq`]);

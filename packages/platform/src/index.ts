@@ -24,3 +24,4 @@ export {
 } from './ops-server.js';
 export { runServiceMain, type ServiceContext } from './service-main.js';
 export { eventHeaders, eventToRecord, namespacedTopic, newEvent, recordToEvent } from './kafka/event-records.js';
+export { ensureTopics, type EnsureTopicsOptions } from './kafka/topics.js';

@@ -1,5 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
+import { ensureTopics } from '@kindred/platform';
 
 export interface ReadRecord {
   readonly topic: string;
@@ -19,10 +20,7 @@ export interface TopicReader {
 /** Reads topics from the beginning with a throwaway group, to assert on what a service published. */
 export async function readTopics(brokers: readonly string[], topics: readonly string[]): Promise<TopicReader> {
   const kafka = new Kafka({ clientId: 'kindred-test-reader', brokers: [...brokers], logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: 3 })) });
-  await admin.disconnect();
+  await ensureTopics(kafka, topics);
   const consumer = kafka.consumer({ groupId: `test-reader-${randomBytes(6).toString('hex')}` });
   await consumer.connect();
   await consumer.subscribe({ topics: [...topics], fromBeginning: true });

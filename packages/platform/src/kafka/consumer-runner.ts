@@ -2,6 +2,7 @@ import type { Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { errorCode, errorMessage, isAppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RecordPublisher } from './publisher.js';
+import { ensureTopics } from './topics.js';
 
 export interface IncomingRecord<T> {
   readonly topic: string;
@@ -90,17 +91,7 @@ export async function runConsumer<T>(config: ConsumerRunnerConfig<T>): Promise<R
   let stopping = false;
 
   // Subscribing to a topic that does not exist yet fails on a fresh cluster; create what is missing first.
-  const admin = config.kafka.admin();
-  await admin.connect();
-  try {
-    const existing = new Set(await admin.listTopics());
-    const missing = [...config.topics, deadLetterTopic].filter((topic) => !existing.has(topic));
-    if (missing.length > 0) {
-      await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: config.partitionsWhenCreating ?? 3 })) });
-    }
-  } finally {
-    await admin.disconnect();
-  }
+  await ensureTopics(config.kafka, [...config.topics, deadLetterTopic], { numPartitions: config.partitionsWhenCreating ?? 3 });
 
   await consumer.connect();
   for (const topic of config.topics) {

@@ -15,7 +15,7 @@ const FAULT_REPLIES = {
  * it receives. STARTTLS is not offered so that clients never attempt a handshake with a self-signed cert.
  */
 export function createSmtpServer(store: MailStore, options: { closeTimeoutMs: number }): SMTPServer {
-  return new SMTPServer({
+  const server = new SMTPServer({
     name: 'kindred-sandbox',
     banner: 'Kindred sandbox SMTP: mail is captured, never delivered',
     authOptional: true,
@@ -54,6 +54,10 @@ export function createSmtpServer(store: MailStore, options: { closeTimeoutMs: nu
         });
     },
   });
+  // A client that drops its connection (a worker killed mid-send, say) is that client's problem: without a
+  // listener, smtp-server's 'error' event would take the whole sandbox down.
+  server.on('error', () => undefined);
+  return server;
 }
 
 function toCapturedMail(parsed: ParsedMail, from: string | null, to: string[]): CapturedMail {
