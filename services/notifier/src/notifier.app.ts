@@ -2,6 +2,7 @@ import express from 'express';
 import { Redis } from 'ioredis';
 import { Counter, Gauge } from 'prom-client';
 import {
+  AppError,
   connectMongo,
   createKafka,
   createMetricsRegistry,
@@ -176,7 +177,14 @@ export async function startNotifier(deps: { config: NotifierConfig; log: Logger;
       optOuts,
       clock,
       deliveriesTopic: config.NOTIFIER_DELIVERIES_TOPIC,
-      enqueue: (deliveries) => queues.enqueue(deliveries),
+      enqueue: async (deliveries) => {
+        try {
+          await queues.enqueue(deliveries);
+        } catch (error) {
+          // Redis is down: the approval must wait (the ledger already holds the deliveries), not be dead-lettered.
+          throw new AppError('NOTIFIER.QUEUE_UNAVAILABLE', 'cannot queue deliveries', { retriable: true, cause: error });
+        }
+      },
     };
 
     let relay: OutboxRelay | undefined;

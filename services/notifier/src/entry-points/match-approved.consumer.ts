@@ -3,6 +3,21 @@ import { AppError, runConsumer, type createKafka, type Logger, type RecordPublis
 import { topicKeysOf } from '../adapters/delivery-events.js';
 import { introduceMatch, type IntroduceMatchDeps } from '../use-cases/introduce-match.js';
 
+/** Lost connections to MongoDB are outages: the record waits for the database instead of going to the dead-letter topic. */
+function isDatabaseOutage(error: unknown): boolean {
+  const name = error instanceof Error ? error.name : '';
+  return name === 'MongoNetworkError' || name === 'MongoNetworkTimeoutError' || name === 'MongoServerSelectionError' || name === 'MongoNotConnectedError';
+}
+
+async function introduceOrWait(...args: Parameters<typeof introduceMatch>): Promise<void> {
+  try {
+    await introduceMatch(...args);
+  } catch (error) {
+    if (isDatabaseOutage(error)) throw new AppError('NOTIFIER.DATABASE_UNAVAILABLE', 'MongoDB unavailable', { retriable: true, cause: error });
+    throw error;
+  }
+}
+
 /** Reads the matches topic; only MatchApproved matters here, every other lifecycle event is skipped. */
 export function startMatchApprovedConsumer(deps: {
   kafka: ReturnType<typeof createKafka>;
@@ -28,7 +43,7 @@ export function startMatchApprovedConsumer(deps: {
         // Permanent: the runner sends it to the dead-letter topic and the partition moves on.
         throw new AppError('NOTIFIER.MATCH_APPROVED_INCOMPLETE', `MatchApproved lacks ${missing.join(', ')}`);
       }
-      await introduceMatch(
+      await introduceOrWait(
         deps.introduce,
         {
           matchId: approved.matchId,
