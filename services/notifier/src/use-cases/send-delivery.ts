@@ -144,6 +144,12 @@ export async function sendDelivery(
     }
   } catch (error) {
     const failure = claimed.channel === 'email' ? classifySmtpFailure(error) : classifyTwilioFailure(error);
+    if (failure.code === 'twilio_21610') {
+      // The number texted STOP to our sender at some point: Twilio knows it, so the directory should too.
+      await deps.contacts.setSmsConsentByPhone(recipient.phoneE164, false, 'provider_21610').catch((lookupError: unknown) => {
+        log.warn({ deliveryId, code: lookupError instanceof Error ? lookupError.name : 'unknown' }, 'could not record the provider opt-out');
+      });
+    }
     return retryLater(failure);
   }
 

@@ -200,6 +200,9 @@ describe('provider failures', () => {
     const sms = await waitFor(async () => settled(await ledgerOf(matchId, peer.subjectId, 'sms'), ['failed']), { timeoutMs: 30_000 });
     expect(email).toMatchObject({ reason: 'smtp_550', attempts: 1 });
     expect(sms).toMatchObject({ reason: 'twilio_21610', attempts: 1 });
+    // Twilio's own opt-out record reaches the directory.
+    expect(directory.calls).toContainEqual({ method: 'SetSmsConsentByPhone', key: peer.phoneE164, purpose: 'provider_21610' });
+    expect(directory.people.get(peer.subjectId)?.consents.sms).toBe(false);
 
     const outcome = await waitFor(() => {
       const found = deliveryEventsFor(deliveriesReader.records, matchId);
