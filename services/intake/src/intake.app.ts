@@ -19,6 +19,8 @@ import { limits, newcomerIntakeSchema, peerEnrollmentSchema, peerUpdateSchema } 
 import { createDirectoryAuditRepository } from './data-access/directory-audit.repository.js';
 import { createSubjectKeyRepository } from './data-access/subject-key.repository.js';
 import { createSubjectRepository } from './data-access/subject.repository.js';
+import { collectionOf } from './data-access/subject.documents.js';
+import type { SubjectKind } from './domain/subject.js';
 import { createEventFactory } from './events/intake-event.factory.js';
 import { startIntakeGrpcServer } from './grpc/intake.grpc-server.js';
 import { intakeApiRoutes } from './http/intake-api.routes.js';
@@ -83,7 +85,7 @@ export async function startIntake(deps: { config: IntakeConfig; log: Logger; hoo
     leaseMs: config.INTAKE_RELAY_LEASE_MS,
     onPublished: (count) => published.inc(count),
   });
-  const afterWrite = () => relay.nudge();
+  const afterWrite = (kind: SubjectKind, id: string) => relay.nudge({ collection: collectionOf[kind], aggregateId: id });
 
   const phoneCountry = config.INTAKE_PHONE_COUNTRY as CountryCode;
   const schemaOptions = { noticeVersions: config.INTAKE_NOTICE_VERSIONS, defaultPhoneCountry: phoneCountry };

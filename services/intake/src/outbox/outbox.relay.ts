@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { errorCode, errorMessage, type Logger, type RecordPublisher } from '@kindred/platform';
-import type { OutboxClaim, OutboxStore } from './outbox.store.js';
+import type { OutboxClaim, OutboxHint, OutboxStore } from './outbox.store.js';
 
 export interface OutboxRelayConfig {
   readonly store: OutboxStore;
@@ -17,8 +17,11 @@ export interface OutboxRelayConfig {
 
 export interface OutboxRelay {
   start(): void;
-  /** Wakes the relay now (called after a write) instead of at the next poll. */
-  nudge(): void;
+  /**
+   * Wakes the relay now (called after a write) instead of at the next poll. With a hint the relay claims that
+   * document by id first; the search for pending documents remains the safety net (a crashed relay's work).
+   */
+  nudge(hint?: OutboxHint): void;
   /** Publishes until nothing is pending; for shutdown and tests. */
   drain(): Promise<number>;
   /** Stops polling after the pass in flight and one final drain. */
@@ -40,12 +43,22 @@ export function createOutboxRelay(config: OutboxRelayConfig): OutboxRelay {
   let pass: Promise<number> = Promise.resolve(0);
 
   const batchSize = config.batchSize ?? 100;
+  const hints = new Map<string, OutboxHint>();
+  const maxHints = 10_000;
 
   /** Claims up to `batchSize` documents, publishes all their events in one acknowledged batch, then marks each. */
   const drainOnce = async (): Promise<number> => {
     let published = 0;
     for (;;) {
       const claims: OutboxClaim[] = [];
+      while (claims.length < batchSize && hints.size > 0) {
+        const [key, hint] = hints.entries().next().value as [string, OutboxHint];
+        hints.delete(key);
+        const claim = await config.store.claimHinted(hint, owner, config.leaseMs);
+        if (!claim) continue;
+        if (claim.events.length === 0) await config.store.release(claim);
+        else claims.push(claim);
+      }
       while (claims.length < batchSize) {
         const claim = await config.store.claimNext(owner, config.leaseMs);
         if (!claim) break;
@@ -62,11 +75,14 @@ export function createOutboxRelay(config: OutboxRelayConfig): OutboxRelay {
         await Promise.all(claims.map((claim) => config.store.release(claim).catch(() => undefined)));
         throw error;
       }
-      for (const claim of claims) {
-        await config.store.markSent(claim, claim.events[claim.events.length - 1]?.seq ?? 0);
-        published += claim.events.length;
-        config.onPublished?.(claim.events.length);
-      }
+      // Documents are independent: marking them concurrently keeps each one's order and saves round trips.
+      await Promise.all(
+        claims.map(async (claim) => {
+          await config.store.markSent(claim, claim.events[claim.events.length - 1]?.seq ?? 0);
+          published += claim.events.length;
+          config.onPublished?.(claim.events.length);
+        }),
+      );
     }
   };
 
@@ -105,7 +121,8 @@ export function createOutboxRelay(config: OutboxRelayConfig): OutboxRelay {
         }
       })();
     },
-    nudge() {
+    nudge(hint) {
+      if (hint && hints.size < maxHints) hints.set(`${hint.collection}/${hint.aggregateId}`, hint);
       nudged = true;
       wake?.();
     },

@@ -33,7 +33,7 @@ export function createContactDirectory(deps: {
   blindIndex: BlindIndex;
   audit: DirectoryAuditRepository;
   events: EventFactory;
-  afterWrite: () => void;
+  afterWrite: (kind: SubjectKind, id: string) => void;
 }) {
   /**
    * A peer's SMS consent decides whether they can still be contacted when SMS is their channel, so matching hears
@@ -47,7 +47,7 @@ export function createContactDirectory(deps: {
       const event = deps.events.peerProfileUpserted({ peerId: id, profile: doc.profile, consented: peerConsented(doc.profile, consents), trace: newTraceContext() });
       const set = { 'consents.sms': consented, 'consents.smsChangedAt': at, 'consents.smsSource': source };
       if (await deps.subjects.updateAtVersion('peer', doc, { set }, [event])) {
-        deps.afterWrite();
+        deps.afterWrite('peer', id);
         return;
       }
     }

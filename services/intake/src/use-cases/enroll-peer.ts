@@ -5,7 +5,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import { toWeeklyWindows, type WeeklyWindow } from '../domain/availability.js';
 import type { BlindIndex } from '../domain/field-crypto.js';
 import { toE164, type PeerEnrollment } from '../domain/intake.schemas.js';
-import type { ConsentRecord, PeerProfile } from '../domain/subject.js';
+import type { ConsentRecord, PeerProfile, SubjectKind } from '../domain/subject.js';
 import type { PeerDocument } from '../data-access/subject.documents.js';
 import type { SubjectRepository } from '../data-access/subject.repository.js';
 import type { EventFactory } from '../events/intake-event.factory.js';
@@ -25,7 +25,7 @@ export interface PeerUseCaseDeps {
   readonly blindIndex: BlindIndex;
   readonly events: EventFactory;
   readonly phoneCountry: CountryCode;
-  readonly afterWrite: () => void;
+  readonly afterWrite: (kind: SubjectKind, id: string) => void;
 }
 
 export const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
@@ -109,7 +109,7 @@ export function createEnrollPeer(deps: PeerUseCaseDeps) {
       if (winner) return winner;
       throw new Error('duplicate idempotency key but no document holds it');
     }
-    deps.afterWrite();
+    deps.afterWrite('peer', peerId);
     return { peerId, editToken, replayed: false };
   };
 }

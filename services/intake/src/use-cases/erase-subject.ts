@@ -16,7 +16,7 @@ export interface ErasureResult {
  * of it lives), then removes the contact fields, the blind indexes and the profile, and appends SubjectErased —
  * in one write. Idempotent: a retry after a crash between the two steps completes the erasure.
  */
-export function createEraseSubject(deps: { subjects: SubjectRepository; vault: SubjectVault; events: EventFactory; afterWrite: () => void }) {
+export function createEraseSubject(deps: { subjects: SubjectRepository; vault: SubjectVault; events: EventFactory; afterWrite: (kind: SubjectKind, id: string) => void }) {
   return async (subjectId: string, context: { trace: TraceContext }): Promise<ErasureResult> => {
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const doc = await deps.subjects.findSubject(subjectId);
@@ -32,7 +32,7 @@ export function createEraseSubject(deps: { subjects: SubjectRepository; vault: S
         [event],
       );
       if (written) {
-        deps.afterWrite();
+        deps.afterWrite(doc.kind, subjectId);
         return { subjectId, kind: doc.kind, erasedAt, alreadyErased: false };
       }
     }

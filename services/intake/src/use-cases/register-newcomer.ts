@@ -5,7 +5,7 @@ import { toWeeklyWindows } from '../domain/availability.js';
 import type { BlindIndex } from '../domain/field-crypto.js';
 import { toE164, type NewcomerIntake } from '../domain/intake.schemas.js';
 import { screenRisk, type ScreeningOutcome } from '../domain/safety-screener.js';
-import type { NewcomerProfile } from '../domain/subject.js';
+import type { NewcomerProfile, SubjectKind } from '../domain/subject.js';
 import type { NewcomerDocument } from '../data-access/subject.documents.js';
 import type { SubjectRepository } from '../data-access/subject.repository.js';
 import type { EventFactory } from '../events/intake-event.factory.js';
@@ -27,7 +27,8 @@ export interface RegisterNewcomerDeps {
   readonly blindIndex: BlindIndex;
   readonly events: EventFactory;
   readonly phoneCountry: CountryCode;
-  readonly afterWrite: () => void;
+  /** Tells the relay which document has new events, so it need not search for it. */
+  readonly afterWrite: (kind: SubjectKind, id: string) => void;
 }
 
 function registrationOf(doc: NewcomerDocument, replayed: boolean): NewcomerRegistration {
@@ -115,7 +116,7 @@ export function createRegisterNewcomer(deps: RegisterNewcomerDeps) {
       if (winner) return winner;
       throw new Error('duplicate idempotency key but no document holds it');
     }
-    deps.afterWrite();
+    deps.afterWrite('newcomer', newcomerId);
     return { newcomerId, screening, region: input.region, locale: profile.locale, replayed: false };
   };
 }

@@ -107,7 +107,7 @@ export function createUpdatePeer(deps: PeerUseCaseDeps) {
         }
       }
       if (await deps.subjects.updateAtVersion('peer', doc, { set, unset }, events)) {
-        deps.afterWrite();
+        deps.afterWrite('peer', peerId);
         return { peerId, active: profile.active, pausedUntil: profile.pausedUntil };
       }
     }

@@ -15,6 +15,7 @@ const publisher = await createRecordPublisher(createKafka({ brokers: brokers.spl
 const relay = createOutboxRelay({
   store: {
     claimNext: (owner, leaseMs) => store.claimNext(owner, leaseMs),
+    claimHinted: (hint, owner, leaseMs) => store.claimHinted(hint, owner, leaseMs),
     release: (claim) => store.release(claim),
     markSent: (claim) => {
       process.stdout.write(`published ${claim.aggregateId}\n`);
