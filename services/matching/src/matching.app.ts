@@ -1,6 +1,6 @@
 import express from 'express';
 import type { Db } from 'mongodb';
-import { DELIVERIES_TOPIC, NEWCOMERS_TOPIC, PEERS_TOPIC } from '@kindred/contracts';
+import { DELIVERIES_TOPIC, ERASURES_TOPIC, NEWCOMERS_TOPIC, PEERS_TOPIC } from '@kindred/contracts';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from '@kindred/matching-engine';
 import {
   connectMongo,
@@ -119,7 +119,7 @@ export async function startMatching(deps: {
   const consumer = await runConsumer({
     kafka,
     groupId: config.MATCHING_GROUP_ID,
-    topics: [NEWCOMERS_TOPIC, PEERS_TOPIC, DELIVERIES_TOPIC].map((t) => namespacedTopic(t, ns)),
+    topics: [NEWCOMERS_TOPIC, PEERS_TOPIC, DELIVERIES_TOPIC, ERASURES_TOPIC].map((t) => namespacedTopic(t, ns)),
     decode: recordToEvent,
     handle: createIncomingEventsHandler({ newcomers, peers, lifecycle, clock, onMatchable: nudgeBatcher }),
     publisher,

@@ -74,6 +74,14 @@ export function createMatchRepository(db: Db) {
     },
 
     find: (filter: Filter<MatchDocument>) => matches.find(filter).toArray(),
+
+    /** Drops the explanation of every match of an erased subject: only ids, states, decisions and the audit remain. */
+    async scrubSubject(subjectId: string, now: Date): Promise<void> {
+      await matches.updateMany(
+        { $or: [{ newcomerId: subjectId }, { peerId: subjectId }] },
+        { $set: { sharedTopics: [], sharedLanguages: [], factors: [], others: [], skipped: [], riskLevel: 'unspecified', updatedAt: now } },
+      );
+    },
   };
 }
 

@@ -96,7 +96,10 @@ export function createNewcomerRepository(db: Db) {
     },
 
     async followMatchState(newcomerId: string, matchId: string, state: MatchState, now: Date): Promise<void> {
-      await newcomers.updateOne({ _id: newcomerId, currentMatchId: matchId }, { $set: { currentMatchState: state, status: 'matched', updatedAt: now } });
+      await newcomers.updateOne(
+        { _id: newcomerId, currentMatchId: matchId, status: { $ne: 'erased' } },
+        { $set: { currentMatchState: state, status: 'matched', updatedAt: now } },
+      );
       if (state === 'introduced') await newcomers.updateOne({ _id: newcomerId, firstIntroducedAt: null }, { $set: { firstIntroducedAt: now } });
     },
 
@@ -104,15 +107,31 @@ export function createNewcomerRepository(db: Db) {
     async returnToMatching(newcomerId: string, matchId: string, excludedPeerId: string | null, now: Date): Promise<void> {
       const set = { status: 'waiting' as const, currentMatchId: null, currentMatchState: null, updatedAt: now };
       await newcomers.updateOne(
-        { _id: newcomerId, currentMatchId: matchId },
+        { _id: newcomerId, currentMatchId: matchId, status: { $ne: 'erased' } },
         excludedPeerId === null ? { $set: set } : { $set: set, $addToSet: { declinedPeerIds: excludedPeerId } },
+      );
+    },
+
+    /**
+     * After a decline: straight from the declined proposal to a claim by this instance, so that the next-best
+     * proposal is made here, at once, and no concurrent round takes the newcomer in between. A crash leaves an
+     * expiring claim, which ordinary rounds pick up.
+     */
+    async claimAfterDecline(newcomerId: string, matchId: string, excludedPeerId: string, owner: string, leaseMs: number, now: Date): Promise<NewcomerDocument | null> {
+      return newcomers.findOneAndUpdate(
+        { _id: newcomerId, currentMatchId: matchId, status: { $ne: 'erased' } },
+        {
+          $set: { status: 'claimed', claimedBy: owner, claimUntil: new Date(now.getTime() + leaseMs), currentMatchId: null, currentMatchState: null, updatedAt: now },
+          $addToSet: { declinedPeerIds: excludedPeerId },
+        },
+        { returnDocument: 'after' },
       );
     },
 
     /** A coordinator's reassignment: the newcomer moves from one proposal straight to the next, never waiting in between. */
     async replaceCurrent(newcomerId: string, oldMatchId: string, newMatchId: string, excludedPeerId: string, now: Date): Promise<void> {
       await newcomers.updateOne(
-        { _id: newcomerId, currentMatchId: oldMatchId },
+        { _id: newcomerId, currentMatchId: oldMatchId, status: { $ne: 'erased' } },
         {
           $set: { status: 'proposed', currentMatchId: newMatchId, currentMatchState: 'proposed', updatedAt: now },
           $addToSet: { declinedPeerIds: excludedPeerId },
@@ -120,8 +139,57 @@ export function createNewcomerRepository(db: Db) {
       );
     },
 
+    /**
+     * Keeps only the id and the inbox (so that a replayed registration stays a duplicate); every attribute goes.
+     * Creates the tombstone when the registration was never seen, for the same reason.
+     */
+    async erase(newcomerId: string, eventId: string, now: Date): Promise<void> {
+      await newcomers.updateOne(
+        { _id: newcomerId },
+        {
+          $set: {
+            status: 'erased',
+            topics: [],
+            languages: [],
+            ageBand: null,
+            gender: null,
+            genderPreference: { kind: 'none', genders: [], mustHave: false },
+            timeZone: 'UTC',
+            region: '',
+            meetingModes: [],
+            availability: [],
+            recoveryStartedOn: '',
+            riskLevel: 'unspecified',
+            urgent: false,
+            consentShareTopics: false,
+            declinedPeerIds: [],
+            claimedBy: null,
+            claimUntil: null,
+            unmatchedReason: null,
+            updatedAt: now,
+          },
+          $addToSet: { appliedEventIds: eventId },
+          $setOnInsert: {
+            registeredAt: now,
+            waitingSince: now,
+            locale: 'en',
+            currentMatchId: null,
+            currentMatchState: null,
+            lastAttemptAt: null,
+            firstProposedAt: null,
+            firstIntroducedAt: null,
+            createdAt: now,
+          },
+        },
+        { upsert: true },
+      );
+    },
+
     async closeCurrent(newcomerId: string, matchId: string, now: Date): Promise<void> {
-      await newcomers.updateOne({ _id: newcomerId, currentMatchId: matchId }, { $set: { currentMatchState: 'closed', status: 'matched', updatedAt: now } });
+      await newcomers.updateOne(
+        { _id: newcomerId, currentMatchId: matchId, status: { $ne: 'erased' } },
+        { $set: { currentMatchState: 'closed', status: 'matched', updatedAt: now } },
+      );
     },
   };
 }

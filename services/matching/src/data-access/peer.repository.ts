@@ -119,6 +119,36 @@ export function createPeerRepository(db: Db) {
       );
     },
 
+    /** Keeps only the id, the inbox and the slots still held (released as their matches close); never matched again. */
+    async erase(peerId: string, eventId: string, now: Date): Promise<void> {
+      await peers.updateOne(
+        { _id: peerId },
+        {
+          $set: {
+            profiled: false,
+            active: false,
+            consented: false,
+            certified: false,
+            topics: [],
+            languages: [],
+            ageBand: null,
+            gender: null,
+            timeZone: 'UTC',
+            region: '',
+            meetingModes: [],
+            availability: [],
+            recoveryStartedOn: '',
+            pausedUntil: null,
+            pauseReason: null,
+            updatedAt: now,
+          },
+          $addToSet: { appliedEventIds: eventId },
+          $setOnInsert: { locale: 'en', capacity: 0, load: 0, freeSlots: 0, holds: [], outbox: [], outboxPending: false, outboxLeaseUntil: EPOCH, createdAt: now },
+        },
+        { upsert: true },
+      );
+    },
+
     /**
      * Takes one of the peer's slots for a match, atomically: only while the peer is active, consented, not paused
      * and has a free slot. Two instances racing for the last slot cannot both win.

@@ -49,9 +49,10 @@ export interface PeerAttributes extends PersonAttributes {
 
 /**
  * Where a newcomer stands in matching: `waiting` for a round, `claimed` by a round in progress (a lease), `proposed`
- * or `matched` with a current match, `urgent` (imminent risk: a coordinator's, never matched automatically).
+ * or `matched` with a current match, `urgent` (imminent risk: a coordinator's, never matched automatically),
+ * `erased` (the subject's data was destroyed in intake; only the id and the inbox remain).
  */
-export type NewcomerStatus = 'waiting' | 'claimed' | 'proposed' | 'matched' | 'urgent';
+export type NewcomerStatus = 'waiting' | 'claimed' | 'proposed' | 'matched' | 'urgent' | 'erased';
 
 /** Imminent risk blocks automatic matching; `urgent` alone only puts the newcomer first in the queue. */
 export function neverMatchedAutomatically(newcomer: Pick<NewcomerAttributes, 'riskLevel'>): boolean {

@@ -1,4 +1,4 @@
-import type { DecodedEnvelope } from '@kindred/contracts';
+import { events, type DecodedEnvelope } from '@kindred/contracts';
 import { AppError, type IncomingRecord } from '@kindred/platform';
 import type { NewcomerRepository } from '../data-access/newcomer.repository.js';
 import type { PeerRepository } from '../data-access/peer.repository.js';
@@ -81,12 +81,20 @@ export function createIncomingEventsHandler(deps: {
         });
         return;
       }
+      case 'subjectErased': {
+        const e = event.subjectErased;
+        const kind = e.subjectKind === events.SubjectKind.SUBJECT_KIND_NEWCOMER ? 'newcomer' : e.subjectKind === events.SubjectKind.SUBJECT_KIND_PEER ? 'peer' : undefined;
+        if (kind === undefined) throw new AppError('MATCH.INVALID_EVENT', 'subject_kind must be NEWCOMER or PEER', { details: { field: 'subject_kind' } });
+        if (e.subjectId === '') throw new AppError('MATCH.INVALID_EVENT', 'subject_id is empty', { details: { field: 'subject_id' } });
+        await lifecycle.eraseSubject(e.subjectId, kind, eventId);
+        record.log.info({ kind }, 'subject erased');
+        return;
+      }
       case 'matchProposed':
       case 'matchApproved':
       case 'matchDeclined':
       case 'matchTransitioned':
       case 'matchClosed':
-      case 'subjectErased':
         record.log.debug({ type: envelope.type }, 'event not for this consumer; skipped');
         return;
     }

@@ -3,7 +3,7 @@ import type { AuditRecord, DeliveryRecord, MatchDocument, OutboxEntry, PeerDocum
 import type { MatchChange, MatchRepository } from '../data-access/match.repository.js';
 import type { NewcomerRepository } from '../data-access/newcomer.repository.js';
 import type { PeerRepository } from '../data-access/peer.repository.js';
-import { assertTransition, isMatchState, returnsNewcomerToMatching, stateAfterDelivery, type MatchState } from '../domain/match-lifecycle.js';
+import { assertTransition, holdsCapacity, isMatchState, returnsNewcomerToMatching, stateAfterDelivery, type MatchState } from '../domain/match-lifecycle.js';
 import type { MatchEventFactory } from '../events/match-event.factory.js';
 import type { Matchmaker } from './matchmaker.js';
 
@@ -142,8 +142,10 @@ export function createMatchLifecycle(deps: {
           outbox: [events.declined(m, actor.id, reason, audit, now)],
         };
       });
+      await peers.release(done.peerId, done._id, clock());
+      const next = await matchmaker.proposeNextAfterDecline(done);
       await settle(done);
-      return { match: done, next: await matchmaker.proposeNext(done.newcomerId) };
+      return { match: done, next };
     },
 
     /** Replaces the proposed peer with the coordinator's choice, which must pass every hard rule and have a free slot. */
@@ -263,6 +265,42 @@ export function createMatchLifecycle(deps: {
       deps.onOutbox();
       if (until === null) deps.onNewcomerWaiting();
       return doc;
+    },
+
+    /**
+     * Intake destroyed a subject's data: forget their attributes, end their open matches (a proposal is declined, a
+     * running match closed with reason `erased`) and drop the explanations that mention them. Idempotent.
+     */
+    async eraseSubject(subjectId: string, kind: 'newcomer' | 'peer', eventId: string): Promise<void> {
+      const now = clock();
+      // The tombstone first: from here on the subject can be neither claimed nor reserved.
+      if (kind === 'newcomer') await newcomers.erase(subjectId, eventId, now);
+      else await peers.erase(subjectId, eventId, now);
+      const open = await matches.find({
+        [kind === 'newcomer' ? 'newcomerId' : 'peerId']: subjectId,
+        state: { $in: ['proposed', 'approved', 'introduced', 'active', 'needs_attention'] },
+      });
+      const actor = 'system:privacy';
+      for (const { _id } of open) {
+        let done: MatchDocument;
+        try {
+          done = await mutate(_id, 0, (m, at) => {
+            if (m.state === 'proposed') {
+              const audit = auditLine(m, actor, 'match.declined', m.state, 'declined', 'subject_erased', at);
+              return { set: { state: 'declined', declineReason: 'other', decidedAt: at, settled: false }, audit: [audit], outbox: [events.declined(m, actor, 'other', audit, at)] };
+            }
+            if (!holdsCapacity(m.state)) assertTransition(m.state, 'closed');
+            const audit = auditLine(m, actor, 'match.closed', m.state, 'closed', 'erased', at);
+            return { set: { state: 'closed', closeReason: 'erased', settled: false }, audit: [audit], outbox: [events.closed(m._id, actor, 'erased', audit, at)] };
+          });
+        } catch (error) {
+          // Ended meanwhile by someone else: nothing left to end.
+          if (error instanceof AppError && error.code === 'MATCH.INVALID_TRANSITION') continue;
+          throw error;
+        }
+        await settle(done);
+      }
+      await matches.scrubSubject(subjectId, now);
     },
 
     /** Repairs what a crash may have left half done. Safe to run any time, on any instance. */

@@ -216,11 +216,14 @@ export function createMatchmaker(deps: MatchmakerDeps) {
       }
     },
 
-    /** The best available candidate for one newcomer, by rankCandidates (declined pairs excluded); tries down the list. */
-    async proposeNext(newcomerId: string): Promise<MatchDocument | null> {
+    /**
+     * After a decline: the declined proposal's newcomer goes straight to a claim by this instance, then gets the best
+     * available candidate by rankCandidates (declined pairs excluded), trying down the list if a slot was just taken.
+     */
+    async proposeNextAfterDecline(declined: MatchDocument): Promise<MatchDocument | null> {
       const now = deps.clock();
-      const [n] = await newcomers.claimWaiting(instanceId, 1, deps.claimLeaseMs, now, newcomerId);
-      if (n === undefined) return null;
+      const n = await newcomers.claimAfterDecline(declined.newcomerId, declined._id, declined.peerId, instanceId, deps.claimLeaseMs, now);
+      if (n === null) return null;
       try {
         const pop = await population(now);
         const ranking = rank(n, pop, contextFor([n], now));

@@ -1,7 +1,7 @@
 import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import type { Db } from 'mongodb';
 import type { Connection } from 'mongoose';
-import { DELIVERIES_TOPIC, MATCHES_TOPIC, NEWCOMERS_TOPIC, PEERS_TOPIC, decodeEnvelope, events, matching, type DecodedEnvelope, type EventPayload } from '@kindred/contracts';
+import { DELIVERIES_TOPIC, ERASURES_TOPIC, MATCHES_TOPIC, NEWCOMERS_TOPIC, PEERS_TOPIC, decodeEnvelope, events, matching, type DecodedEnvelope, type EventPayload } from '@kindred/contracts';
 import {
   connectMongo,
   createKafka,
@@ -35,7 +35,7 @@ export async function createWorld(prefix: string, options: { partitions?: number
   const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: 'matching-test', log: silentLog });
   const admin = kafka.admin();
   await admin.connect();
-  const topics = [NEWCOMERS_TOPIC, PEERS_TOPIC, DELIVERIES_TOPIC, MATCHES_TOPIC].map((t) => namespacedTopic(t, namespace));
+  const topics = [NEWCOMERS_TOPIC, PEERS_TOPIC, DELIVERIES_TOPIC, ERASURES_TOPIC, MATCHES_TOPIC].map((t) => namespacedTopic(t, namespace));
   await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: options.partitions ?? 2 })) });
   const publisher: RecordPublisher = await createRecordPublisher(kafka);
   const connection: Connection = await connectMongo({ url: infra.mongoUrl, dbName, log: silentLog });
