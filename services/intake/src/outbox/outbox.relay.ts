@@ -51,10 +51,10 @@ export function createOutboxRelay(config: OutboxRelayConfig): OutboxRelay {
     let published = 0;
     for (;;) {
       const claims: OutboxClaim[] = [];
-      while (claims.length < batchSize && hints.size > 0) {
-        const [key, hint] = hints.entries().next().value as [string, OutboxHint];
-        hints.delete(key);
-        const claim = await config.store.claimHinted(hint, owner, config.leaseMs);
+      const hinted = [...hints].slice(0, batchSize);
+      for (const [key] of hinted) hints.delete(key);
+      // Claims by id are independent single-document operations: run them together.
+      for (const claim of await Promise.all(hinted.map(([, hint]) => config.store.claimHinted(hint, owner, config.leaseMs)))) {
         if (!claim) continue;
         if (claim.events.length === 0) await config.store.release(claim);
         else claims.push(claim);
