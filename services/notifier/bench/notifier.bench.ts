@@ -29,12 +29,27 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
-async function until(probe: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+async function until(probe: () => Promise<boolean>, timeoutMs: number, what: string, intervalMs = 25): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await probe())) {
     if (Date.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
-    await sleep(25);
+    await sleep(intervalMs);
   }
+}
+
+/** Polls Redis, not the database: the probe must not load the MongoDB-wire server the notifier is measured on. */
+async function drained(notifier: RunningNotifier): Promise<boolean> {
+  const counts = await notifier.queues.counts();
+  return Object.values(counts).every((c) => c.waiting + c.active + c.delayed === 0);
+}
+
+async function settledOrThrow(notifier: RunningNotifier, matchIds: readonly string[], expected: number): Promise<DeliveryDocument[]> {
+  const deliveries = await notifier.ledger.findByMatches(matchIds);
+  const unsent = deliveries.filter((d) => d.status !== 'sent' && d.status !== 'delivered');
+  if (deliveries.length !== expected || unsent.length > 0) {
+    throw new Error(`bench: ${deliveries.length}/${expected} deliveries recorded, ${unsent.length} not sent (${unsent.map((d) => d.status).join(', ')})`);
+  }
+  return deliveries;
 }
 
 let counter = 0;
@@ -55,8 +70,6 @@ function people(directory: ContactDirectoryTestServer) {
   return { peer: make('peer', '5'), newcomer: make('newcomer', '6') };
 }
 
-const settled = (deliveries: readonly DeliveryDocument[]) => deliveries.every((d) => d.status === 'sent' || d.status === 'delivered');
-
 async function notifierThroughput(notifier: RunningNotifier, directory: ContactDirectoryTestServer): Promise<{ deliveries: number; perSecond: number }> {
   await Promise.all(notifier.workers.workers.map((worker) => worker.pause()));
   const ids: string[] = [];
@@ -68,8 +81,9 @@ async function notifierThroughput(notifier: RunningNotifier, directory: ContactD
   }
   const started = performance.now();
   for (const worker of notifier.workers.workers) worker.resume();
-  await until(async () => settled(await notifier.ledger.findByMatches(ids)), 600_000, 'every introduction to be sent');
+  await until(() => drained(notifier), 600_000, 'every introduction to be sent');
   const elapsed = (performance.now() - started) / 1000;
+  await settledOrThrow(notifier, ids, matches * 4);
   return { deliveries: matches * 4, perSecond: (matches * 4) / elapsed };
 }
 
@@ -115,11 +129,10 @@ async function approvalLatency(notifier: RunningNotifier, directory: ContactDire
     await publisher.publish([matchApprovedRecord(topic, { matchId, peerId: peer.subjectId, newcomerId: newcomer.subjectId })]);
   }
   const ids = [...approvedAt.keys()];
-  let deliveries: DeliveryDocument[] = [];
-  await until(async () => {
-    deliveries = await notifier.ledger.findByMatches(ids);
-    return deliveries.length === ids.length * 4 && settled(deliveries);
-  }, 300_000, 'the paced introductions');
+  // The consumer may still be planning the last approvals: wait until all are in the ledger, then until sent.
+  await until(async () => (await notifier.ledger.findByMatches(ids)).length === ids.length * 4, 300_000, 'every approval to be planned', 250);
+  await until(() => drained(notifier), 300_000, 'the paced introductions');
+  const deliveries = await settledOrThrow(notifier, ids, ids.length * 4);
   await publisher.disconnect();
   const latencies = deliveries.map((d) => (d.sentAt?.getTime() ?? Number.NaN) - (approvedAt.get(d.matchId) ?? Number.NaN)).sort((a, b) => a - b);
   return { deliveries: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
