@@ -94,7 +94,7 @@ export function intakeApiRoutes(deps: IntakeApiDeps): Router {
     try {
       const registration = await deps.registerNewcomer(input.value, { idempotencyKey: key.key, trace: traceOf(req) });
       if (registration.replayed) res.setHeader('Idempotent-Replayed', 'true');
-      res.status(201).location(`/v1/intakes/${registration.newcomerId}`).json(newcomerResponse(registration, deps.crisisResources(registration.region)));
+      res.status(201).json(newcomerResponse(registration, deps.crisisResources(registration.region)));
     } catch (error) {
       failed(res, error, requestLog(res, deps.log));
     }
