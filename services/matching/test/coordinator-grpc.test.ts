@@ -196,6 +196,12 @@ describe('queries', () => {
     expect(waits).toEqual([...waits].sort((a, b) => a - b));
     expect(seen.every((m) => m.state === events.MatchState.MATCH_STATE_PROPOSED)).toBe(true);
 
+    const lonely = await coordinator.listProposals({ topic: events.Topic.TOPIC_LONELINESS, language: 'en-GB' });
+    expect(lonely.totalSize).toBe(await world.matches().countDocuments({ state: 'proposed', sharedTopics: 'loneliness' }));
+    expect(lonely.totalSize).toBeGreaterThan(0);
+    expect(lonely.matches.every((m) => m.sharedTopics.includes(events.Topic.TOPIC_LONELINESS))).toBe(true);
+    expect((await coordinator.listProposals({ language: 'fr' })).totalSize).toBe(0);
+
     const urgentOnly = await coordinator.listProposals({ urgentOnly: true });
     expect(urgentOnly.matches.map((m) => m.newcomerId)).toEqual(['nc_flagged']);
     expect((await rejectionOf(coordinator.listProposals({ pageToken: 'garbage' }))).code).toBe(status.INVALID_ARGUMENT);
@@ -228,6 +234,18 @@ describe('queries', () => {
       ['peer.paused', COORDINATOR_ACTOR, 'vacation'],
     ]);
     expect((await rejectionOf(coordinator.pausePeer({ peerId: 'pr_fr', reason: 'vacation' }))).details).toContain('until');
+
+    const approvals = await waitFor(
+      async () => {
+        const page = await coordinator.listAudit({ query: 'match.approved', pageSize: 1 });
+        return page.entries.length === 1 && page.nextPageToken !== '' ? page : undefined;
+      },
+      { description: 'approvals in the audit trail' },
+    );
+    expect(approvals.entries[0]).toMatchObject({ action: 'match.approved', actor: COORDINATOR_ACTOR });
+    const second = await coordinator.listAudit({ query: 'match.approved', pageSize: 1, pageToken: approvals.nextPageToken });
+    expect(second.entries[0]?.auditId).not.toBe(approvals.entries[0]?.auditId);
+    expect(second.entries[0]!.at!.getTime()).toBeLessThanOrEqual(approvals.entries[0]!.at!.getTime());
   });
 
   it('lists urgent newcomers oldest first, with no contact data', async () => {
