@@ -138,6 +138,23 @@ async function approvalLatency(notifier: RunningNotifier, directory: ContactDire
   return { deliveries: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
+/** Mean and bucket-bound p50/p99 of the acceptance-to-record window, read from the notifier's own /metrics. */
+async function recordWindow(notifier: RunningNotifier): Promise<Record<string, { count: number; meanMs: number; p50MsAtMost: number; p99MsAtMost: number }>> {
+  const text = await (await fetch(`${notifier.url}/metrics`)).text();
+  const out: Record<string, { count: number; meanMs: number; p50MsAtMost: number; p99MsAtMost: number }> = {};
+  for (const channel of ['email', 'sms']) {
+    const value = (suffix: string) => Number(new RegExp(`notifier_acceptance_to_record_seconds_${suffix}\\{[^}]*channel="${channel}"[^}]*\\} (\\S+)`).exec(text)?.[1] ?? 'NaN');
+    const count = value('count');
+    const buckets = text
+      .split('\n')
+      .filter((line) => line.startsWith('notifier_acceptance_to_record_seconds_bucket{') && line.includes(`channel="${channel}"`))
+      .map((line) => ({ le: Number(/le="([^"]+)"/.exec(line)?.[1]), cumulative: Number(line.split(' ').pop()) }));
+    const bound = (q: number) => (buckets.find((b) => b.cumulative >= q * count)?.le ?? Number.POSITIVE_INFINITY) * 1000;
+    out[channel] = { count, meanMs: Number(((value('sum') / count) * 1000).toFixed(2)), p50MsAtMost: bound(0.5), p99MsAtMost: bound(0.99) };
+  }
+  return out;
+}
+
 export async function main(): Promise<void> {
   const infra = await infraUp({ requireSandbox: true, log: () => undefined });
   if (!infra.smtpUrl || !infra.sandboxUrl) throw new Error('bench: the SMTP/SMS sandbox is not running');
@@ -177,6 +194,7 @@ export async function main(): Promise<void> {
   const notifier = await startNotifier({ config: loadConfig('notifier', notifierConfigSchema, env), log });
   try {
     const sent = await notifierThroughput(notifier, directory);
+    const window = await recordWindow(notifier);
     const noop = await noopThroughput(infra.redisUrl, sent.deliveries);
     const latency = await approvalLatency(notifier, directory, infra.kafkaBrokers.split(','), env.NOTIFIER_MATCHES_TOPIC);
     const result = {
@@ -188,6 +206,7 @@ export async function main(): Promise<void> {
         bareBullmqNoopPerSecond: Math.round(noop),
         ratio: Number((sent.perSecond / noop).toFixed(4)),
       },
+      acceptanceToLedgerWrite: window,
       approvalToSend: { ratePerSecond: rate, matches: rate * seconds, deliveries: latency.deliveries, p50Ms: Math.round(latency.p50), p99Ms: Math.round(latency.p99) },
     };
     console.log(JSON.stringify(result, null, 2));

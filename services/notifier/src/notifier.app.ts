@@ -1,6 +1,6 @@
 import express from 'express';
 import { Redis } from 'ioredis';
-import { Counter, Gauge } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import {
   AppError,
   connectMongo,
@@ -146,6 +146,14 @@ export async function startNotifier(deps: { config: NotifierConfig; log: Logger;
       registers: [registry],
     });
 
+    const recordWindow = new Histogram({
+      name: 'notifier_acceptance_to_record_seconds',
+      help: 'Time from the provider accepting a message to the ledger recording it (a crash inside it means a resend)',
+      labelNames: ['channel'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers: [registry],
+    });
+
     const app = express();
     app.disable('x-powered-by');
     app.set('trust proxy', false);
@@ -165,6 +173,7 @@ export async function startNotifier(deps: { config: NotifierConfig; log: Logger;
       defaultTimeZone: config.NOTIFIER_DEFAULT_TIME_ZONE,
       claimLeaseMs: config.CLAIM_LEASE_MS,
       deliveriesTopic: config.NOTIFIER_DELIVERIES_TOPIC,
+      observeRecordWindow: (channel, seconds) => recordWindow.observe({ channel }, seconds),
       urls: {
         statusCallback: (deliveryId) => `${currentPublicUrl()}${STATUS_CALLBACK_PATH}?d=${deliveryId}`,
         unsubscribe: (deliveryId) => `${currentPublicUrl()}${UNSUBSCRIBE_PATH}/${deliveryId}`,

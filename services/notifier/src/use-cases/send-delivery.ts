@@ -25,6 +25,8 @@ export interface SendDeliveryDeps {
   /** How long a claim stays ours; a worker that died frees its deliveries after this. */
   readonly claimLeaseMs: number;
   readonly deliveriesTopic: string;
+  /** Seconds from the provider's acceptance to the ledger write: the window in which a crash means a resend. */
+  readonly observeRecordWindow?: (channel: 'email' | 'sms', seconds: number) => void;
   readonly urls: { statusCallback: (deliveryId: string) => string; unsubscribe: (deliveryId: string) => string; messageIdDomain: string };
 }
 
@@ -154,7 +156,9 @@ export async function sendDelivery(
   }
 
   const sentAt = deps.clock.now();
+  const acceptedAt = performance.now();
   const recorded = await deps.ledger.markSent(deliveryId, token, providerMessageId, sentAt, introductionDelivered(claimed, providerMessageId, sentAt, deps.deliveriesTopic));
+  deps.observeRecordWindow?.(claimed.channel, (performance.now() - acceptedAt) / 1000);
   if (!recorded) {
     const current = await deps.ledger.get(deliveryId);
     if (current?.providerMessageId !== providerMessageId) {
