@@ -68,7 +68,7 @@ export function localServiceEnvironment(endpoints: InfraEndpoints): Record<strin
     INTAKE_DIRECTORY_TOKEN: secret('directoryToken'),
     INTAKE_ADMIN_TOKEN: secret('privacyAdminToken'),
     // matching
-    MATCHING_COORDINATOR_TOKENS: JSON.stringify({ [secret('coordinatorToken')]: { actor: 'console', role: 'coordinator' } }),
+    MATCHING_COORDINATOR_TOKENS: JSON.stringify({ [secret('coordinatorToken')]: { actor: 'console', role: 'coordinator', delegates: true } }),
     // notifier: SMS goes to the local sandbox, which signs its callbacks with its own token
     INTAKE_GRPC_ADDR: '127.0.0.1:9081',
     TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000',

@@ -8,6 +8,8 @@ import { notifierConfigSchema, startNotifier, type RunningNotifier } from '@kind
 import { testInfra, uniqueName } from '@kindred/testkit';
 
 export const COORDINATOR_TOKEN = `e2e-coordinator-${randomBytes(8).toString('hex')}`;
+/** The console's token: it names the signed-in coordinator on each call. */
+export const CONSOLE_TOKEN = `e2e-console-${randomBytes(8).toString('hex')}`;
 const log = createLogger({ service: 'e2e', level: 'silent' });
 
 /**
@@ -55,7 +57,10 @@ export async function startKindred(prefix: string) {
       MATCHING_BATCH_WINDOW_MS: '200',
       MATCHING_OUTBOX_INTERVAL_MS: '100',
       MATCHING_TICK_MS: '1000',
-      MATCHING_COORDINATOR_TOKENS: JSON.stringify({ [COORDINATOR_TOKEN]: { actor: 'co_e2e', role: 'coordinator' } }),
+      MATCHING_COORDINATOR_TOKENS: JSON.stringify({
+        [COORDINATOR_TOKEN]: { actor: 'co_e2e', role: 'coordinator' },
+        [CONSOLE_TOKEN]: { actor: 'console', role: 'coordinator', delegates: true },
+      }),
     }),
   });
   const notifier: RunningNotifier = await startNotifier({

@@ -38,6 +38,25 @@ describe('gRPC authentication and authorization', () => {
     expect(codeOf(() => authorize({ actor: 'ad_1', role: 'admin' }, DECIDERS))).toBe('none');
   });
 
+  it('lets a delegating client (the console) act as the signed-in user it names, never above its own role', () => {
+    const delegating = tokenMap(tokenMapSchema.parse({ 'the-console-token-0000': { actor: 'console', role: 'coordinator', delegates: true } }));
+    const call = (headers: Record<string, string>) => {
+      const m = metadata('Bearer the-console-token-0000');
+      for (const [name, value] of Object.entries(headers)) m.set(name, value);
+      return m;
+    };
+    expect(authenticate(call({ 'x-kindred-actor': 'u_cora' }), delegating)).toEqual({ actor: 'u_cora', role: 'coordinator' });
+    expect(authenticate(call({ 'x-kindred-actor': 'u_vic', 'x-kindred-role': 'viewer' }), delegating)).toEqual({ actor: 'u_vic', role: 'viewer' });
+    expect(codeOf(() => authenticate(call({}), delegating))).toBe('AUTH.UNAUTHENTICATED');
+    expect(codeOf(() => authenticate(call({ 'x-kindred-actor': 'has spaces' }), delegating))).toBe('AUTH.UNAUTHENTICATED');
+    expect(codeOf(() => authenticate(call({ 'x-kindred-actor': 'u_cora', 'x-kindred-role': 'admin' }), delegating))).toBe('AUTH.PERMISSION_DENIED');
+    expect(codeOf(() => authenticate(call({ 'x-kindred-actor': 'u_cora', 'x-kindred-role': 'root' }), delegating))).toBe('AUTH.UNAUTHENTICATED');
+    // A token that does not delegate ignores the header: nobody else can speak for another user.
+    const plain = metadata('Bearer a-coordinator-token-000');
+    plain.set('x-kindred-actor', 'u_cora');
+    expect(authenticate(plain, tokens)).toEqual({ actor: 'co_1', role: 'coordinator' });
+  });
+
   it('refuses short tokens and unknown roles in the configuration', () => {
     expect(tokenMapSchema.safeParse({ short: { actor: 'x', role: 'coordinator' } }).success).toBe(false);
     expect(tokenMapSchema.safeParse({ 'long-enough-token-123': { actor: 'x', role: 'root' } }).success).toBe(false);
