@@ -1,7 +1,7 @@
 // Outcome: poison messages go to the consumer group's dead-letter topic and the partition moves on.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NEWCOMERS_TOPIC } from '@kindred/contracts';
-import { deadLetterHeaders } from '@kindred/platform';
+import { deadLetterHeaders, ensureTopics } from '@kindred/platform';
 import { readTopics, waitFor, type TopicReader } from '@kindred/testkit';
 import { createWorld, newcomerRegistered, type World } from './support/matching-harness.js';
 
@@ -12,7 +12,7 @@ let groupId: string;
 beforeAll(async () => {
   world = await createWorld('match_dlq', { partitions: 1 });
   groupId = `${world.namespace}_group`;
-  await world.admin.createTopics({ topics: [{ topic: `${groupId}.dlq`, numPartitions: 1 }] });
+  await ensureTopics(world.kafka, [`${groupId}.dlq`], { numPartitions: 1 });
   dead = await readTopics(world.infra.kafkaBrokers, [`${groupId}.dlq`]);
   await world.start({ MATCHING_GROUP_ID: groupId });
 });

@@ -7,6 +7,7 @@ import {
   createKafka,
   createLogger,
   createRecordPublisher,
+  ensureTopics,
   eventToRecord,
   loadConfig,
   namespacedTopic,
@@ -36,7 +37,7 @@ export async function createWorld(prefix: string, options: { partitions?: number
   const admin = kafka.admin();
   await admin.connect();
   const topics = [NEWCOMERS_TOPIC, PEERS_TOPIC, DELIVERIES_TOPIC, ERASURES_TOPIC, MATCHES_TOPIC].map((t) => namespacedTopic(t, namespace));
-  await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: options.partitions ?? 2 })) });
+  await ensureTopics(kafka, topics, { numPartitions: options.partitions ?? 2 });
   const publisher: RecordPublisher = await createRecordPublisher(kafka);
   const connection: Connection = await connectMongo({ url: infra.mongoUrl, dbName, log: silentLog });
   const db = connection.db as unknown as Db;
