@@ -22,31 +22,41 @@ export interface FactorContribution {
   readonly sentence: string;
 }
 
+/** Labels for the intake vocabulary (the contracts' Topic enum, lower-case without the prefix). */
 const TOPIC_LABELS: Readonly<Record<string, Readonly<Record<Locale, string>>>> = {
-  grief: { en: 'grief', es: 'duelo' },
-  anxiety: { en: 'anxiety', es: 'ansiedad' },
   depression: { en: 'depression', es: 'depresión' },
-  addiction: { en: 'addiction', es: 'adicción' },
-  alcohol: { en: 'alcohol use', es: 'consumo de alcohol' },
-  substance_use: { en: 'substance use', es: 'consumo de sustancias' },
-  eating_disorder: { en: 'an eating disorder', es: 'un trastorno de la conducta alimentaria' },
-  trauma: { en: 'trauma', es: 'trauma' },
-  ptsd: { en: 'PTSD', es: 'estrés postraumático' },
+  anxiety: { en: 'anxiety', es: 'ansiedad' },
   bipolar: { en: 'bipolar disorder', es: 'trastorno bipolar' },
   psychosis: { en: 'psychosis', es: 'psicosis' },
+  trauma_ptsd: { en: 'trauma and PTSD', es: 'trauma y estrés postraumático' },
+  eating_disorder: { en: 'an eating disorder', es: 'un trastorno de la conducta alimentaria' },
+  substance_use: { en: 'substance use', es: 'consumo de sustancias' },
+  grief: { en: 'grief', es: 'duelo' },
   self_harm: { en: 'self-harm', es: 'autolesiones' },
-  suicide_loss: { en: 'losing someone to suicide', es: 'la pérdida de alguien por suicidio' },
-  caregiving: { en: 'caring for a loved one', es: 'cuidar a un ser querido' },
+  postpartum: { en: 'postpartum mental health', es: 'salud mental posparto' },
+  identity_stress: { en: 'identity-related stress', es: 'estrés relacionado con la identidad' },
+  ocd: { en: 'OCD', es: 'TOC' },
+  adhd: { en: 'ADHD', es: 'TDAH' },
+  autism: { en: 'autism', es: 'autismo' },
   chronic_illness: { en: 'chronic illness', es: 'una enfermedad crónica' },
-  domestic_violence: { en: 'domestic violence', es: 'violencia doméstica' },
-  postpartum: { en: 'postpartum depression', es: 'depresión posparto' },
-  gambling: { en: 'gambling', es: 'el juego' },
+  suicide_loss: { en: 'losing someone to suicide', es: 'la pérdida de alguien por suicidio' },
+  caregiver_stress: { en: 'caring for a loved one', es: 'cuidar a un ser querido' },
   loneliness: { en: 'loneliness', es: 'soledad' },
+  suicidal_thoughts: { en: 'suicidal thoughts', es: 'pensamientos suicidas' },
+  gambling: { en: 'gambling', es: 'el juego' },
+  personality_disorder: { en: 'a personality disorder', es: 'un trastorno de la personalidad' },
+  pregnancy_loss: { en: 'pregnancy loss', es: 'la pérdida de un embarazo' },
+  domestic_abuse: { en: 'domestic abuse', es: 'violencia doméstica' },
+  military_service: { en: 'military service', es: 'el servicio militar' },
 };
 
-function topicLabel(code: string, locale: Locale): string {
+/** A topic's words for a sentence; an unknown code falls back to the code with spaces. */
+export function topicLabel(code: string, locale: Locale): string {
   return TOPIC_LABELS[code]?.[locale] ?? code.replace(/_/g, ' ');
 }
+
+/** The topic codes that have words of their own in every locale. */
+export const LABELLED_TOPICS: readonly string[] = Object.keys(TOPIC_LABELS);
 
 function joinList(items: readonly string[], locale: Locale): string {
   if (items.length <= 1) return items.join('');

@@ -18,6 +18,7 @@ export type {
 export { REASON_CODES } from './reasons.js';
 export type { Reason, ReasonCode } from './reasons.js';
 export type { FactorContribution } from './explanation.js';
+export { LABELLED_TOPICS, topicLabel } from './explanation.js';
 export type { EngineStamp, MatchContext } from './match-context.js';
 export { preparePeers } from './population.js';
 export type { PreparedPeers } from './population.js';

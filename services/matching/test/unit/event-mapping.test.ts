@@ -5,6 +5,7 @@ import { displayLabel, primaryLanguage, toEngineWindows, toNewcomerProfile } fro
 import { newcomerFromEvent, peerFromEvent } from '../../src/events/intake-event.mapping.js';
 import { ageBandCode, ageBandEnum, matchStateCode, matchStateEnum, topicCode, topicEnum } from '../../src/events/proto-codes.js';
 import { MATCH_STATES } from '../../src/domain/match-lifecycle.js';
+import { LABELLED_TOPICS, topicLabel } from '@kindred/matching-engine';
 import { newcomerRegistered, peerProfile } from '../support/matching-harness.js';
 
 function newcomerEvent(overrides: Partial<events.NewcomerRegistered> = {}): events.NewcomerRegistered {
@@ -109,5 +110,14 @@ describe('protobuf enums ↔ codes', () => {
     for (const value of [1, 2, 3, 4, 5, 6] as events.AgeBand[]) expect(ageBandEnum(ageBandCode(value)!)).toBe(value);
     for (const state of MATCH_STATES) expect(matchStateCode(matchStateEnum(state))).toBe(state);
     expect(topicCode(events.Topic.TOPIC_UNSPECIFIED)).toBeUndefined();
+  });
+});
+
+describe('topic words in explanations', () => {
+  it('has English and Spanish words for every topic of the intake vocabulary', () => {
+    const topics = Object.values(events.Topic).filter((t): t is events.Topic => typeof t === 'number' && t !== events.Topic.TOPIC_UNSPECIFIED && t !== events.Topic.UNRECOGNIZED);
+    const missing = topics.map((t) => topicCode(t) ?? String(t)).filter((code) => !LABELLED_TOPICS.includes(code));
+    expect(missing).toEqual([]);
+    expect(topicLabel('trauma_ptsd', 'es')).toBe('trauma y estrés postraumático');
   });
 });
