@@ -154,7 +154,9 @@ export async function infraUp(options: InfraUpOptions = {}): Promise<InfraEndpoi
         if (record === null) return false;
         const ours = isOurProcess(record.pid, record.identity);
         if (ours && samePorts(record, server)) {
-          const problem = await answers(server, 5_000);
+          // A busy 2-core machine (a test run in full swing) can take seconds to answer; restarting a live server
+          // under other people's feet is far worse than waiting for it.
+          const problem = await answers(server, 30_000);
           if (problem === null) {
             records[server.name] = record;
             log(`${server.name}: already running (${record.description}, pid ${record.pid}, ${server.address})`);

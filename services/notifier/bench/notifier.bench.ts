@@ -4,7 +4,7 @@
 // approval-to-send latency (MatchApproved published on Kafka → provider accepted) at a paced rate.
 import { Queue, Worker } from 'bullmq';
 import { infraUp } from '@kindred/infra-native';
-import { createKafka, createLogger, createRecordPublisher, loadConfig } from '@kindred/platform';
+import { createKafka, createLogger, createRecordPublisher, ensureTopics, loadConfig } from '@kindred/platform';
 import { uniqueName } from '@kindred/testkit';
 import { introduceMatch, notifierConfigSchema, redisConnectionOptions, startNotifier, type DeliveryDocument, type RunningNotifier } from '@kindred/notifier';
 import { startContactDirectoryTestServer, type ContactDirectoryTestServer } from '../test/support/contact-directory.test-server.js';
@@ -186,10 +186,7 @@ export async function main(): Promise<void> {
     NOTIFIER_COORDINATOR_TOKEN: 'bench-coordinator-token-0000000',
     LOG_LEVEL: 'silent',
   };
-  const kafkaAdmin = createKafka({ brokers: infra.kafkaBrokers.split(','), clientId: 'notifier-bench-admin', log }).admin();
-  await kafkaAdmin.connect();
-  await kafkaAdmin.createTopics({ waitForLeaders: true, topics: [env.NOTIFIER_MATCHES_TOPIC, env.NOTIFIER_DELIVERIES_TOPIC].map((topic) => ({ topic, numPartitions: 3 })) });
-  await kafkaAdmin.disconnect();
+  await ensureTopics(createKafka({ brokers: infra.kafkaBrokers.split(','), clientId: 'notifier-bench-admin', log }), [env.NOTIFIER_MATCHES_TOPIC, env.NOTIFIER_DELIVERIES_TOPIC]);
 
   const notifier = await startNotifier({ config: loadConfig('notifier', notifierConfigSchema, env), log });
   try {

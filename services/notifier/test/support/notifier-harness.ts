@@ -1,4 +1,4 @@
-import { createKafka, createLogger, loadConfig, type Logger } from '@kindred/platform';
+import { createKafka, createLogger, ensureTopics, loadConfig, type Logger } from '@kindred/platform';
 import { testInfra, uniqueName } from '@kindred/testkit';
 import { notifierConfigSchema, type NotifierConfig } from '../../src/config.js';
 import type { Clock } from '../../src/ports/clock.port.js';
@@ -71,14 +71,6 @@ export function uniqueEmail(label: string): string {
 
 /** The topics a notifier under test reads and writes, created up front as a deployment would. */
 export async function createTestTopics(env: Record<string, string>, log: Logger): Promise<void> {
-  const admin = createKafka({ brokers: (env['KAFKA_BROKERS'] ?? '').split(','), clientId: 'notifier-test-admin', log }).admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [env['NOTIFIER_MATCHES_TOPIC'] ?? '', env['NOTIFIER_DELIVERIES_TOPIC'] ?? ''].map((topic) => ({ topic, numPartitions: 3 })),
-    });
-  } finally {
-    await admin.disconnect();
-  }
+  const kafka = createKafka({ brokers: (env['KAFKA_BROKERS'] ?? '').split(','), clientId: 'notifier-test-admin', log });
+  await ensureTopics(kafka, [env['NOTIFIER_MATCHES_TOPIC'] ?? '', env['NOTIFIER_DELIVERIES_TOPIC'] ?? '']);
 }
