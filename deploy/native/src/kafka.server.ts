@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { probeKafka } from './health-probes.js';
 import { NATIVE_DIR, type InfraConfig } from './infra-config.js';
 import type { ServerContext, ServerDefinition } from './server-definition.js';
+import { fetchMavenClasspath } from './maven-classpath.js';
 import { requireTool, runLogged } from './tool-runner.js';
 
 export interface KafkaPropertiesInput {
@@ -60,45 +61,17 @@ logger.request.name = kafka.request.logger
 logger.request.level = warn
 `;
 
-export function kafkaLibDir(config: InfraConfig): string {
-  return join(config.cacheDir, `kafka-${config.kafkaVersion}`, 'lib');
-}
-
-async function fetchKafkaJars(context: ServerContext): Promise<string> {
-  const { config, log } = context;
-  const libDir = kafkaLibDir(config);
-  if (existsSync(libDir) && readdirSync(libDir).some((file) => file.startsWith(`kafka_2.13-${config.kafkaVersion}`))) {
-    return libDir;
-  }
-  const mvn = requireTool('mvn', config.env, 'fetching the Kafka jars from Maven Central');
-  const versionDir = join(config.cacheDir, `kafka-${config.kafkaVersion}`);
-  const staging = `${versionDir}.partial-${process.pid}`;
-  rmSync(staging, { recursive: true, force: true });
-  const logFile = join(config.stateDir, 'logs', 'kafka-fetch.log');
-  log(`kafka: fetching kafka_2.13 ${config.kafkaVersion} and its runtime jars from Maven Central (log: ${logFile})`);
-  await runLogged({
-    command: mvn,
-    args: [
-      '-B',
-      '--no-transfer-progress',
-      '-f',
-      join(NATIVE_DIR, 'kafka/pom.xml'),
-      `-Dkafka.version=${config.kafkaVersion}`,
-      'dependency:copy-dependencies',
-      '-DincludeScope=runtime',
-      `-DoutputDirectory=${join(staging, 'lib')}`,
-    ],
-    cwd: join(NATIVE_DIR, 'kafka'),
-    env: config.env,
-    logFile,
-    failureCode: 'INFRA.FETCH_FAILED',
-    what: `fetching Kafka ${config.kafkaVersion} from Maven Central`,
+function fetchKafkaJars(context: ServerContext): Promise<string> {
+  const { config } = context;
+  return fetchMavenClasspath(config, context.log, {
+    name: 'kafka',
+    version: config.kafkaVersion,
+    logName: 'kafka',
+    pom: join(NATIVE_DIR, 'kafka/pom.xml'),
+    versionProperty: 'kafka.version',
+    markerJarPrefix: `kafka_2.13-${config.kafkaVersion}`,
+    what: `kafka_2.13 ${config.kafkaVersion}`,
   });
-  rmSync(versionDir, { recursive: true, force: true });
-  // A complete directory appears at once, so an interrupted fetch is never mistaken for a cached one.
-  renameSync(staging, versionDir);
-  log(`kafka: ${readdirSync(libDir).length} jars cached in ${libDir}`);
-  return libDir;
 }
 
 /** Kafka cluster ids are 16 random bytes in URL-safe base64 without padding. */

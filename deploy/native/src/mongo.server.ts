@@ -1,49 +1,21 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { probeMongo } from './health-probes.js';
 import { MONGO_JAVA_SERVER_VERSION, NATIVE_DIR, type InfraConfig } from './infra-config.js';
 import type { PreparedServer, ServerContext, ServerDefinition } from './server-definition.js';
-import { captureOutput, findOnPath, requireTool, runLogged } from './tool-runner.js';
+import { fetchMavenClasspath } from './maven-classpath.js';
+import { captureOutput, findOnPath, requireTool } from './tool-runner.js';
 
-export function mongoJavaServerLibDir(config: InfraConfig): string {
-  return join(config.cacheDir, `mongo-java-server-${MONGO_JAVA_SERVER_VERSION}`, 'lib');
-}
-
-async function fetchMongoJavaServer(context: ServerContext): Promise<string> {
-  const { config, log } = context;
-  const libDir = mongoJavaServerLibDir(config);
-  if (existsSync(libDir) && readdirSync(libDir).some((file) => file.startsWith(`mongo-java-server-h2-backend-${MONGO_JAVA_SERVER_VERSION}`))) {
-    return libDir;
-  }
-  const mvn = requireTool('mvn', config.env, 'fetching mongo-java-server from Maven Central');
-  const versionDir = join(config.cacheDir, `mongo-java-server-${MONGO_JAVA_SERVER_VERSION}`);
-  const staging = `${versionDir}.partial-${process.pid}`;
-  rmSync(staging, { recursive: true, force: true });
-  const logFile = join(config.stateDir, 'logs', 'mongo-fetch.log');
-  log(`mongo: fetching mongo-java-server ${MONGO_JAVA_SERVER_VERSION} (H2 backend) from Maven Central (log: ${logFile})`);
-  await runLogged({
-    command: mvn,
-    args: [
-      '-B',
-      '--no-transfer-progress',
-      '-f',
-      join(NATIVE_DIR, 'mongo-java-server/pom.xml'),
-      `-Dmongo-java-server.version=${MONGO_JAVA_SERVER_VERSION}`,
-      'dependency:copy-dependencies',
-      '-DincludeScope=runtime',
-      `-DoutputDirectory=${join(staging, 'lib')}`,
-    ],
-    cwd: join(NATIVE_DIR, 'mongo-java-server'),
-    env: config.env,
-    logFile,
-    failureCode: 'INFRA.FETCH_FAILED',
-    what: `fetching mongo-java-server ${MONGO_JAVA_SERVER_VERSION} from Maven Central`,
+function fetchMongoJavaServer(context: ServerContext): Promise<string> {
+  return fetchMavenClasspath(context.config, context.log, {
+    name: 'mongo-java-server',
+    version: MONGO_JAVA_SERVER_VERSION,
+    logName: 'mongo',
+    pom: join(NATIVE_DIR, 'mongo-java-server/pom.xml'),
+    versionProperty: 'mongo-java-server.version',
+    markerJarPrefix: `mongo-java-server-h2-backend-${MONGO_JAVA_SERVER_VERSION}`,
+    what: `mongo-java-server ${MONGO_JAVA_SERVER_VERSION} (H2 backend)`,
   });
-  rmSync(versionDir, { recursive: true, force: true });
-  // A complete directory appears at once, so an interrupted fetch is never mistaken for a cached one.
-  renameSync(staging, versionDir);
-  log(`mongo: ${readdirSync(libDir).length} jars cached in ${libDir}`);
-  return libDir;
 }
 
 async function prepareMongod(config: InfraConfig, mongod: string): Promise<PreparedServer> {
