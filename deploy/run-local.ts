@@ -9,11 +9,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { infraDown, infraUp } from '@kindred/infra-native';
 import { ensureDemoAccounts, loadDemoData } from './demo-data.js';
-import { demoPassword, localServiceEnvironment, localServices, type LocalService } from './local-services.js';
+import { demoPassword, localLayout, localServiceEnvironment, serviceUrl, type LocalService } from './local-services.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cache = process.env['KINDRED_CACHE'] ?? join(process.env['HOME'] ?? '/tmp', '.cache', 'kindred');
-const runDir = join(cache, 'state', 'services');
+const layout = localLayout();
+const runDir = join(cache, 'state', layout.name === '' ? 'services' : `services-${layout.name}`);
 const pidFile = join(runDir, 'services.json');
 const say = (line: string) => process.stderr.write(`[kindred] ${line}\n`);
 
@@ -36,7 +37,7 @@ async function waitHealthy(service: LocalService, child: ChildProcess, deadlineM
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${service.name} exited with code ${child.exitCode}; see ${join(runDir, `${service.name}.log`)}`);
     try {
-      const response = await fetch(`${service.opsUrl}/healthz`);
+      const response = await fetch(`${service.url}/healthz`);
       if (response.ok) return;
     } catch {
       // not listening yet
@@ -54,25 +55,34 @@ if (process.argv.includes('--stop')) {
 
 stopRecorded(); // a previous run that was killed hard may have left services behind
 const endpoints = await infraUp({ requireSandbox: true });
-const env = localServiceEnvironment(endpoints);
+const env = localServiceEnvironment(endpoints, layout);
 mkdirSync(runDir, { recursive: true });
 
 const children = new Map<string, ChildProcess>();
-const stopAll = () => {
-  for (const child of children.values()) child.kill('SIGTERM');
+/** SIGTERM to every service, then wait for each to finish its graceful shutdown (bounded). */
+const stopAll = async () => {
+  const exits = [...children.values()]
+    .filter((child) => child.exitCode === null && child.signalCode === null)
+    .map((child) => new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => {
+        child.kill('SIGKILL');
+        resolve();
+      }, 30_000).unref();
+    }));
+  await Promise.all(exits);
   rmSync(pidFile, { force: true });
 };
-process.once('SIGINT', () => {
-  stopAll();
-  process.exit(0);
-});
-process.once('SIGTERM', () => {
-  stopAll();
-  process.exit(0);
-});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    say('stopping the services');
+    void stopAll().then(() => process.exit(0));
+  });
+}
 
 try {
-  for (const service of localServices) {
+  for (const service of layout.services) {
     const log = openSync(join(runDir, `${service.name}.log`), 'w');
     const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'services', service.name, 'src', 'main.ts')], {
       cwd: root,
@@ -85,20 +95,20 @@ try {
     say(`${service.name} is up`);
   }
   for (const line of await ensureDemoAccounts(env, demoPassword())) say(line);
-  for (const line of await loadDemoData(localServices.find((s) => s.name === 'intake')?.publicUrl ?? '')) say(line);
+  for (const line of await loadDemoData(serviceUrl(layout, 'intake'))) say(line);
 } catch (error) {
   say(error instanceof Error ? error.message : String(error));
-  stopAll();
+  await stopAll();
   process.exit(1);
 }
 
 process.stdout.write(`
 Kindred is running.
-  Intake form (newcomers)    ${localServices.find((s) => s.name === 'intake')?.publicUrl ?? ''}
-  Peer enrollment            ${localServices.find((s) => s.name === 'intake')?.publicUrl ?? ''}/peers/enroll
-  Coordinator console        ${localServices.find((s) => s.name === 'console')?.publicUrl ?? ''}
+  Intake form (newcomers)    ${serviceUrl(layout, 'intake')}/intake
+  Peer enrollment            ${serviceUrl(layout, 'intake')}/peers/enroll
+  Coordinator console        ${serviceUrl(layout, 'console')}
   Mail and SMS sandbox       ${endpoints.sandboxUrl ?? '(not running)'}
-  Notifier (queues, metrics) ${localServices.find((s) => s.name === 'notifier')?.publicUrl ?? ''}
+  Notifier (queues, metrics) ${serviceUrl(layout, 'notifier')}/admin/queues
   Logs                       ${runDir}
 Press Ctrl-C to stop the services (./kindred down also stops the servers).
 `);
