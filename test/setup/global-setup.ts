@@ -33,6 +33,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     // Idempotent: `./kindred test` has normally started everything already, and this only checks it answers.
     const endpoints = await native.infraUp({ requireSandbox: true, log: () => undefined });
     if (endpoints.smtpUrl === null || endpoints.sandboxUrl === null) throw new Error('the SMTP/SMS sandbox is not running');
+    // The native servers live on between runs: remove what runs older than two hours left behind.
+    const { removeStaleTestResources } = await import('@kindred/testkit');
+    await removeStaleTestResources({ kafkaBrokers: endpoints.kafkaBrokers.split(','), mongoUrl: endpoints.mongoUrl, redisUrl: endpoints.redisUrl }, 2 * 3_600_000);
     infra = {
       mode,
       kafkaBrokers: endpoints.kafkaBrokers.split(','),

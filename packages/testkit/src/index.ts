@@ -1,4 +1,5 @@
 export { testInfra, type TestInfra } from './infra.js';
-export { uniqueName } from './names.js';
+export { TEST_NAME_PREFIX, testNameCreatedAt, uniqueName } from './names.js';
+export { removeStaleTestResources, type StaleCleanup } from './stale-resources.js';
 export { waitFor, type WaitOptions } from './wait-for.js';
 export { readTopics, type ReadRecord, type TopicReader } from './topic-reader.js';

@@ -1,6 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { randomBytes } from 'node:crypto';
 import { ensureTopics } from '@kindred/platform';
+import { uniqueName } from './names.js';
 
 export interface ReadRecord {
   readonly topic: string;
@@ -21,7 +21,7 @@ export interface TopicReader {
 export async function readTopics(brokers: readonly string[], topics: readonly string[]): Promise<TopicReader> {
   const kafka = new Kafka({ clientId: 'kindred-test-reader', brokers: [...brokers], logLevel: logLevel.NOTHING });
   await ensureTopics(kafka, topics);
-  const consumer = kafka.consumer({ groupId: `test-reader-${randomBytes(6).toString('hex')}` });
+  const consumer = kafka.consumer({ groupId: uniqueName('reader') });
   await consumer.connect();
   await consumer.subscribe({ topics: [...topics], fromBeginning: true });
   const records: ReadRecord[] = [];
