@@ -4,7 +4,7 @@ import { status } from '@grpc/grpc-js';
 import { events, matching, type EventPayload } from '@kindred/contracts';
 import { eventToRecord } from '@kindred/platform';
 import { waitFor } from '@kindred/testkit';
-import { COORDINATOR_TOKEN, createWorld, grpcClient, newcomerRegistered, peerProfile, rejectionOf, type World } from './support/matching-harness.js';
+import { COORDINATOR_ACTOR, COORDINATOR_TOKEN, VIEWER_TOKEN, createWorld, grpcClient, newcomerRegistered, peerProfile, rejectionOf, type World } from './support/matching-harness.js';
 
 let world: World;
 let client: ReturnType<typeof grpcClient>;
@@ -110,6 +110,69 @@ describe('delivery outcomes', () => {
 });
 
 describe('after the introduction', () => {
+  it('a coordinator marks an introduced match active once they met: audit entry, MatchTransitioned, newcomer follows', async () => {
+    const reader = await world.readMatchEvents();
+    const proposal = await approvedMatch('nc_met');
+    await world.publish(delivered(proposal._id, 'dl_met', events.RecipientRole.RECIPIENT_ROLE_PEER, events.Channel.CHANNEL_EMAIL), proposal._id);
+    const introduced = await stateOf(proposal._id, 'introduced');
+
+    const response = await coordinator.markActive({ matchId: proposal._id, expectedVersion: introduced.version });
+
+    expect(response.match).toMatchObject({ matchId: proposal._id, state: events.MatchState.MATCH_STATE_ACTIVE, version: introduced.version + 1 });
+    expect((await world.matches().findOne({ _id: proposal._id }))?.state).toBe('active');
+    const detail = (await coordinator.getMatch({ matchId: proposal._id })).match!;
+    expect(detail.audit.at(-1)).toMatchObject({
+      action: 'match.active',
+      actor: COORDINATOR_ACTOR,
+      fromState: events.MatchState.MATCH_STATE_INTRODUCED,
+      toState: events.MatchState.MATCH_STATE_ACTIVE,
+      reason: 'first_meeting_confirmed',
+    });
+    const moved = await waitFor(
+      () =>
+        reader
+          .events()
+          .find((e) => e.event.$case === 'matchTransitioned' && e.aggregateId === proposal._id && e.event.matchTransitioned.to === events.MatchState.MATCH_STATE_ACTIVE),
+      { description: 'MatchTransitioned to active' },
+    );
+    if (moved.event.$case !== 'matchTransitioned') throw new Error('unreachable');
+    expect(moved.event.matchTransitioned).toMatchObject({
+      matchId: proposal._id,
+      from: events.MatchState.MATCH_STATE_INTRODUCED,
+      actor: COORDINATOR_ACTOR,
+      reason: 'first_meeting_confirmed',
+    });
+    expect(await world.newcomers().findOne({ _id: 'nc_met' })).toMatchObject({ currentMatchId: proposal._id, currentMatchState: 'active' });
+    const listed = await coordinator.listProposals({ states: [events.MatchState.MATCH_STATE_ACTIVE] });
+    expect(listed.matches.map((m) => m.matchId)).toContain(proposal._id);
+
+    const again = await rejectionOf(coordinator.markActive({ matchId: proposal._id }));
+    expect(again.code).toBe(status.FAILED_PRECONDITION);
+    expect(again.details).toMatch(/^MATCH\.INVALID_TRANSITION/);
+  });
+
+  it('marking active is refused for a proposed match, a stale version and a viewer, and changes nothing', async () => {
+    await world.publish(newcomerRegistered('nc_not_met', { topics: [events.Topic.TOPIC_GRIEF] }), 'nc_not_met');
+    const open = await world.waitForProposal('nc_not_met');
+    const proposed = await rejectionOf(coordinator.markActive({ matchId: open._id }));
+    expect(proposed.code).toBe(status.FAILED_PRECONDITION);
+    expect(proposed.details).toMatch(/^MATCH\.INVALID_TRANSITION/);
+
+    const approved = await approvedMatch('nc_met_stale');
+    await world.publish(delivered(approved._id, 'dl_met_stale', events.RecipientRole.RECIPIENT_ROLE_PEER, events.Channel.CHANNEL_EMAIL), approved._id);
+    const introduced = await stateOf(approved._id, 'introduced');
+    const stale = await rejectionOf(coordinator.markActive({ matchId: approved._id, expectedVersion: introduced.version - 1 }));
+    expect(stale.code).toBe(status.FAILED_PRECONDITION);
+    expect(stale.details).toMatch(/^MATCH\.STALE_VERSION/);
+    const denied = await rejectionOf(client.as(VIEWER_TOKEN).markActive({ matchId: approved._id }));
+    expect(denied.code).toBe(status.PERMISSION_DENIED);
+
+    const after = await world.matches().findOne({ _id: approved._id });
+    expect(after).toMatchObject({ state: 'introduced', version: introduced.version });
+    expect(after?.audit.some((a) => a.action === 'match.active')).toBe(false);
+    expect((await world.matches().findOne({ _id: open._id }))?.state).toBe('proposed');
+  });
+
   it('a rematch frees the slot and proposes another peer to the newcomer', async () => {
     const proposal = await approvedMatch('nc_rematch');
     await world.publish(delivered(proposal._id, 'dl_r', events.RecipientRole.RECIPIENT_ROLE_PEER, events.Channel.CHANNEL_EMAIL), proposal._id);

@@ -90,6 +90,11 @@ export function createMatchingHandlers(deps: {
       return { previous: matchSummary(previous), match: matchSummary(match) };
     }),
 
+    markActive: unary(DECIDERS, async (req: matching.MarkActiveRequest, principal) => {
+      const matchId = requiredId(req.matchId, 'match_id');
+      return { match: matchSummary(await lifecycle.markActive(matchId, actorOf(req.actor, principal), req.expectedVersion)) };
+    }),
+
     requestRematch: unary(DECIDERS, async (req: matching.RequestRematchRequest, principal) => {
       const matchId = requiredId(req.matchId, 'match_id');
       const reason = reasonCode(req.reason, 'reason', true);

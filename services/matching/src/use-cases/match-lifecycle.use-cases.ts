@@ -29,6 +29,8 @@ const stale = (matchId: string, expected: number, actual: number) =>
   new AppError('MATCH.STALE_VERSION', `MATCH.STALE_VERSION: match ${matchId} is at version ${actual}, not ${expected}`, { details: { expected, actual } });
 
 const MAX_ATTEMPTS = 20;
+/** The audit and event reason of introduced → active. */
+export const FIRST_MEETING_CONFIRMED = 'first_meeting_confirmed';
 
 /** Every coordinator and system move of a match: guarded by the lifecycle, one write for state + event + audit. */
 export function createMatchLifecycle(deps: {
@@ -191,6 +193,16 @@ export function createMatchLifecycle(deps: {
       await settle(previous);
       const published = await matchmaker.publishProposal(doc, actor.id, reason, now);
       return { previous, match: published ?? doc };
+    },
+
+    /** A coordinator confirmed the first meeting: introduced → active. */
+    async markActive(matchId: string, actor: Actor, expectedVersion: number): Promise<MatchDocument> {
+      const done = await mutate(matchId, expectedVersion, (m, now) => {
+        const { audit, entry } = transition(m, 'active', actor.id, FIRST_MEETING_CONFIRMED, now);
+        return { set: { state: 'active' }, audit: [audit], outbox: [entry] };
+      });
+      await newcomers.followMatchState(done.newcomerId, done._id, 'active', clock());
+      return done;
     },
 
     async requestRematch(matchId: string, actor: Actor, expectedVersion: number, reason: string): Promise<MatchDocument> {

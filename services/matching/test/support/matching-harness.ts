@@ -196,6 +196,7 @@ export function grpcClient(address: string) {
     approveMatch: (r: Partial<matching.ApproveMatchRequest>) => call<matching.ApproveMatchRequest, matching.ApproveMatchResponse>('approveMatch', matching.ApproveMatchRequest.fromPartial(r), token),
     declineMatch: (r: Partial<matching.DeclineMatchRequest>) => call<matching.DeclineMatchRequest, matching.DeclineMatchResponse>('declineMatch', matching.DeclineMatchRequest.fromPartial(r), token),
     reassignMatch: (r: Partial<matching.ReassignMatchRequest>) => call<matching.ReassignMatchRequest, matching.ReassignMatchResponse>('reassignMatch', matching.ReassignMatchRequest.fromPartial(r), token),
+    markActive: (r: Partial<matching.MarkActiveRequest>) => call<matching.MarkActiveRequest, matching.MarkActiveResponse>('markActive', matching.MarkActiveRequest.fromPartial(r), token),
     requestRematch: (r: Partial<matching.RequestRematchRequest>) => call<matching.RequestRematchRequest, matching.RequestRematchResponse>('requestRematch', matching.RequestRematchRequest.fromPartial(r), token),
     closeMatch: (r: Partial<matching.CloseMatchRequest>) => call<matching.CloseMatchRequest, matching.CloseMatchResponse>('closeMatch', matching.CloseMatchRequest.fromPartial(r), token),
     pausePeer: (r: Partial<matching.PausePeerRequest>) => call<matching.PausePeerRequest, matching.PausePeerResponse>('pausePeer', matching.PausePeerRequest.fromPartial(r), token),

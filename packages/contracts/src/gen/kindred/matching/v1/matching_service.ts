@@ -352,6 +352,16 @@ export interface ReassignMatchResponse {
   match?: MatchSummary | undefined;
 }
 
+export interface MarkActiveRequest {
+  matchId: string;
+  actor: string;
+  expectedVersion: number;
+}
+
+export interface MarkActiveResponse {
+  match?: MatchSummary | undefined;
+}
+
 export interface RequestRematchRequest {
   matchId: string;
   actor: string;
@@ -4004,6 +4014,184 @@ export const ReassignMatchResponse: MessageFns<ReassignMatchResponse> = {
   },
 };
 
+function createBaseMarkActiveRequest(): MarkActiveRequest {
+  return { matchId: "", actor: "", expectedVersion: 0 };
+}
+
+export const MarkActiveRequest: MessageFns<MarkActiveRequest> = {
+  encode(message: MarkActiveRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.matchId !== "") {
+      writer.uint32(10).string(message.matchId);
+    }
+    if (message.actor !== "") {
+      writer.uint32(18).string(message.actor);
+    }
+    if (message.expectedVersion !== 0) {
+      writer.uint32(24).uint32(message.expectedVersion);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MarkActiveRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMarkActiveRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.matchId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.actor = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.expectedVersion = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MarkActiveRequest {
+    return {
+      matchId: isSet(object.matchId)
+        ? globalThis.String(object.matchId)
+        : isSet(object.match_id)
+        ? globalThis.String(object.match_id)
+        : "",
+      actor: isSet(object.actor) ? globalThis.String(object.actor) : "",
+      expectedVersion: isSet(object.expectedVersion)
+        ? globalThis.Number(object.expectedVersion)
+        : isSet(object.expected_version)
+        ? globalThis.Number(object.expected_version)
+        : 0,
+    };
+  },
+
+  toJSON(message: MarkActiveRequest): unknown {
+    const obj: any = {};
+    if (message.matchId !== "") {
+      obj.matchId = message.matchId;
+    }
+    if (message.actor !== "") {
+      obj.actor = message.actor;
+    }
+    if (message.expectedVersion !== 0) {
+      obj.expectedVersion = Math.round(message.expectedVersion);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MarkActiveRequest>, I>>(base?: I): MarkActiveRequest {
+    return MarkActiveRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MarkActiveRequest>, I>>(object: I): MarkActiveRequest {
+    const message = createBaseMarkActiveRequest();
+    message.matchId = object.matchId ?? "";
+    message.actor = object.actor ?? "";
+    message.expectedVersion = object.expectedVersion ?? 0;
+    return message;
+  },
+};
+
+function createBaseMarkActiveResponse(): MarkActiveResponse {
+  return { match: undefined };
+}
+
+export const MarkActiveResponse: MessageFns<MarkActiveResponse> = {
+  encode(message: MarkActiveResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.match !== undefined) {
+      MatchSummary.encode(message.match, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MarkActiveResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMarkActiveResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.match = MatchSummary.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MarkActiveResponse {
+    return { match: isSet(object.match) ? MatchSummary.fromJSON(object.match) : undefined };
+  },
+
+  toJSON(message: MarkActiveResponse): unknown {
+    const obj: any = {};
+    if (message.match !== undefined) {
+      obj.match = MatchSummary.toJSON(message.match);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MarkActiveResponse>, I>>(base?: I): MarkActiveResponse {
+    return MarkActiveResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MarkActiveResponse>, I>>(object: I): MarkActiveResponse {
+    const message = createBaseMarkActiveResponse();
+    message.match = (object.match !== undefined && object.match !== null)
+      ? MatchSummary.fromPartial(object.match)
+      : undefined;
+    return message;
+  },
+};
+
 function createBaseRequestRematchRequest(): RequestRematchRequest {
   return { matchId: "", actor: "", expectedVersion: 0, reason: "" };
 }
@@ -6371,6 +6559,19 @@ export const MatchingServiceService = {
       Buffer.from(ReassignMatchResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ReassignMatchResponse => ReassignMatchResponse.decode(value),
   },
+  /**
+   * introduced → active, once a coordinator confirmed the peer and the newcomer have met (their first
+   * conversation happened); publishes MatchTransitioned with reason "first_meeting_confirmed".
+   */
+  markActive: {
+    path: "/kindred.matching.v1.MatchingService/MarkActive" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: MarkActiveRequest): Buffer => Buffer.from(MarkActiveRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): MarkActiveRequest => MarkActiveRequest.decode(value),
+    responseSerialize: (value: MarkActiveResponse): Buffer => Buffer.from(MarkActiveResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): MarkActiveResponse => MarkActiveResponse.decode(value),
+  },
   /** introduced | active → rematch_requested; the newcomer goes back to matching. */
   requestRematch: {
     path: "/kindred.matching.v1.MatchingService/RequestRematch" as const,
@@ -6467,6 +6668,11 @@ export interface MatchingServiceServer extends UntypedServiceImplementation {
   declineMatch: handleUnaryCall<DeclineMatchRequest, DeclineMatchResponse>;
   /** Replace the proposed peer with one the coordinator chose; the chosen peer must pass the hard rules. */
   reassignMatch: handleUnaryCall<ReassignMatchRequest, ReassignMatchResponse>;
+  /**
+   * introduced → active, once a coordinator confirmed the peer and the newcomer have met (their first
+   * conversation happened); publishes MatchTransitioned with reason "first_meeting_confirmed".
+   */
+  markActive: handleUnaryCall<MarkActiveRequest, MarkActiveResponse>;
   /** introduced | active → rematch_requested; the newcomer goes back to matching. */
   requestRematch: handleUnaryCall<RequestRematchRequest, RequestRematchResponse>;
   /** → closed; frees the peer's capacity. */
@@ -6564,6 +6770,25 @@ export interface MatchingServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ReassignMatchResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * introduced → active, once a coordinator confirmed the peer and the newcomer have met (their first
+   * conversation happened); publishes MatchTransitioned with reason "first_meeting_confirmed".
+   */
+  markActive(
+    request: MarkActiveRequest,
+    callback: (error: ServiceError | null, response: MarkActiveResponse) => void,
+  ): ClientUnaryCall;
+  markActive(
+    request: MarkActiveRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: MarkActiveResponse) => void,
+  ): ClientUnaryCall;
+  markActive(
+    request: MarkActiveRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: MarkActiveResponse) => void,
   ): ClientUnaryCall;
   /** introduced | active → rematch_requested; the newcomer goes back to matching. */
   requestRematch(
