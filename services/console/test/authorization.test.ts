@@ -17,14 +17,17 @@ afterAll(async () => {
 
 /** A concrete URL for a route pattern, with ids that exist in the scripted world. */
 function concrete(route: RouteSpec): string {
-  const id = route.path.startsWith('/peers') ? 'peer-a' : route.path.startsWith('/admin') ? h.ids.coordinator : 'm-old';
+  // After-introduction actions target the introduced match, where a leaked call would really change something.
+  const followUp = route.path.endsWith('/active') || route.path.endsWith('/close');
+  const id = route.path.startsWith('/peers') ? 'peer-a' : route.path.startsWith('/admin') ? h.ids.coordinator : followUp ? 'm-appr' : 'm-old';
   return route.path.replace(':id', id);
 }
 
 /** A plausible form for each action, so that only the missing permission can be the reason for refusal. */
 function formFor(route: RouteSpec): Record<string, string | string[]> {
   if (route.path.endsWith('/decline')) return { version: '1', reason: 'DECLINE_REASON_LOGISTICS' };
-  if (route.path.endsWith('/approve')) return { version: '1' };
+  if (route.path.endsWith('/approve') || route.path.endsWith('/active')) return { version: '1' };
+  if (route.path.endsWith('/close')) return { version: '1', reason: 'CLOSE_REASON_COMPLETED' };
   if (route.path.endsWith('/reassign')) return { version: '1', peer: 'peer-c', reason: 'schedule_fit' };
   if (route.path.endsWith('/pause')) return { until: new Date(Date.now() + 5 * 86_400_000).toISOString().slice(0, 10), reason: 'vacation' };
   if (route.path === '/admin/accounts') return { username: 'sneaky', password: 'a long enough password', roles: ['admin'] };
@@ -46,6 +49,8 @@ describe('every page and action', () => {
         'POST /matches/:id/approve',
         'POST /matches/:id/decline',
         'POST /matches/:id/reassign',
+        'POST /matches/:id/active',
+        'POST /matches/:id/close',
         'GET /peers',
         'POST /peers/:id/pause',
         'POST /peers/:id/resume',
@@ -99,7 +104,7 @@ describe('every page and action', () => {
       }
       checked += 1;
     }
-    expect(checked).toBeGreaterThanOrEqual(13);
+    expect(checked).toBeGreaterThanOrEqual(15);
     expect(h.matching.mutations().length).toBe(before);
     expect((await coordinator.get('/queue')).status).toBe(200);
     expect(await h.redis.exists(`${h.config.CONSOLE_REDIS_PREFIX}account-by-username:sneaky`)).toBe(0);

@@ -245,3 +245,71 @@ describe('languages', () => {
     expect(english.body).toContain('<html lang="en">');
   });
 });
+
+describe('after the introduction', () => {
+  it('offers an introduced match "they have met" and closing, and neither to a match that is not running', async () => {
+    const introduced = await cora.get('/matches/m-appr');
+    expect(introduced.body).toContain('action="/matches/m-appr/active"');
+    expect(introduced.body).toContain('They have met — mark active…');
+    expect(introduced.body).toContain('action="/matches/m-appr/close"');
+    expect(introduced.body).toContain('value="CLOSE_REASON_COMPLETED"');
+    expect(introduced.body).not.toContain('value="CLOSE_REASON_ERASED"');
+    const attention = await cora.get('/matches/m-attn');
+    expect(attention.body).toContain('action="/matches/m-attn/close"');
+    expect(attention.body).not.toContain('action="/matches/m-attn/active"');
+    const proposed = await cora.get('/matches/m-fresh-r');
+    expect(proposed.body).not.toContain('action="/matches/m-fresh-r/close"');
+    expect(proposed.body).not.toContain('action="/matches/m-fresh-r/active"');
+    const spanish = await cora.get('/matches/m-appr?lang=es');
+    expect(spanish.body).toContain('Ya se conocieron: marcar como activo…');
+    expect(spanish.body).toContain('Cerrar el emparejamiento…');
+    expect(spanish.body).toContain('Acompañamiento terminado');
+    await cora.get('/queue?lang=en');
+  });
+
+  it('marks an introduced match active with the version the coordinator saw, recording who confirmed it', async () => {
+    const token = await csrf('/matches/m-appr');
+    const stale = await cora.post('/matches/m-appr/active', { _csrf: token, version: '7' });
+    expect(stale.status).toBe(409);
+    expect(h.matching.matches.get('m-appr')?.summary?.state).toBe(events.MatchState.MATCH_STATE_INTRODUCED);
+
+    const response = await cora.post('/matches/m-appr/active', { _csrf: token, version: '1' });
+    expect(response.status).toBe(303);
+    expect(response.location).toBe('/matches/m-appr?notice=marked_active');
+    const call = callsOf('markActive').at(-1);
+    expect(call?.request).toMatchObject({ matchId: 'm-appr', expectedVersion: 1, actor: h.ids.coordinator });
+    expect(call?.actor).toBe(h.ids.coordinator);
+    const after = await cora.get(response.location ?? '');
+    expect(after.body).toContain('Marked active. The peer and the newcomer have met.');
+    expect(after.body).toMatch(/<code>match\.active<\/code> \(cora\) — First meeting confirmed/);
+    expect(after.body).toContain('This match is active');
+    expect(after.body).not.toContain('action="/matches/m-appr/active"');
+    expect(after.body).toContain('action="/matches/m-appr/close"');
+  });
+
+  it('closes a running match only with a reason, and then offers nothing more', async () => {
+    const token = await csrf('/matches/m-appr');
+    const before = callsOf('closeMatch').length;
+    const missing = await cora.post('/matches/m-appr/close', { _csrf: token, version: '2', reason: '' });
+    expect(missing.status).toBe(400);
+    expect(missing.body).toContain('Choose a reason');
+    const erased = await cora.post('/matches/m-appr/close', { _csrf: token, version: '2', reason: 'CLOSE_REASON_ERASED' });
+    expect(erased.status).toBe(400);
+    expect(callsOf('closeMatch').length).toBe(before);
+
+    const response = await cora.post('/matches/m-appr/close', { _csrf: token, version: '2', reason: 'CLOSE_REASON_NO_CONTACT' });
+    expect(response.status).toBe(303);
+    expect(response.location).toBe('/matches/m-appr?notice=closed');
+    expect(callsOf('closeMatch').at(-1)?.request).toMatchObject({
+      matchId: 'm-appr',
+      expectedVersion: 2,
+      reason: events.CloseReason.CLOSE_REASON_NO_CONTACT,
+      actor: h.ids.coordinator,
+    });
+    const after = await cora.get(response.location ?? '');
+    expect(after.body).toContain('Closed. The peer&#39;s slot is free again.');
+    expect(after.body).toMatch(/<code>match\.closed<\/code> \(cora\) — They never got in touch/);
+    expect(after.body).toContain('This match is closed');
+    expect(after.body).not.toContain('action="/matches/m-appr/close"');
+  });
+});

@@ -16,6 +16,8 @@ export interface MatchingGateway {
   approveMatch(ctx: CallContext, request: Omit<matching.ApproveMatchRequest, 'actor'>): Promise<matching.ApproveMatchResponse>;
   declineMatch(ctx: CallContext, request: Omit<matching.DeclineMatchRequest, 'actor'>): Promise<matching.DeclineMatchResponse>;
   reassignMatch(ctx: CallContext, request: Omit<matching.ReassignMatchRequest, 'actor'>): Promise<matching.ReassignMatchResponse>;
+  markActive(ctx: CallContext, request: Omit<matching.MarkActiveRequest, 'actor'>): Promise<matching.MarkActiveResponse>;
+  closeMatch(ctx: CallContext, request: Omit<matching.CloseMatchRequest, 'actor'>): Promise<matching.CloseMatchResponse>;
   pausePeer(ctx: CallContext, request: Omit<matching.PausePeerRequest, 'actor'>): Promise<matching.PausePeerResponse>;
   resumePeer(ctx: CallContext, peerId: string): Promise<matching.ResumePeerResponse>;
   listPeers(ctx: CallContext, request: Partial<matching.ListPeersRequest>): Promise<matching.ListPeersResponse>;
@@ -85,6 +87,8 @@ export function grpcMatchingGateway(config: MatchingClientConfig): MatchingGatew
     approveMatch: (ctx, r) => call(ctx, (m, o, cb) => client.approveMatch({ ...r, actor: ctx.actor }, m, o, cb)),
     declineMatch: (ctx, r) => call(ctx, (m, o, cb) => client.declineMatch({ ...r, actor: ctx.actor }, m, o, cb)),
     reassignMatch: (ctx, r) => call(ctx, (m, o, cb) => client.reassignMatch({ ...r, actor: ctx.actor }, m, o, cb)),
+    markActive: (ctx, r) => call(ctx, (m, o, cb) => client.markActive({ ...r, actor: ctx.actor }, m, o, cb)),
+    closeMatch: (ctx, r) => call(ctx, (m, o, cb) => client.closeMatch({ ...r, actor: ctx.actor }, m, o, cb)),
     pausePeer: (ctx, r) => call(ctx, (m, o, cb) => client.pausePeer({ ...r, actor: ctx.actor }, m, o, cb)),
     resumePeer: (ctx, peerId) => call(ctx, (m, o, cb) => client.resumePeer({ peerId, actor: ctx.actor }, m, o, cb)),
     listPeers: (ctx, r) => call(ctx, (m, o, cb) => client.listPeers(matching.ListPeersRequest.fromPartial(r), m, o, cb)),

@@ -137,6 +137,16 @@ const en = {
   noticeDeclinedNext: 'Declined. This is the next candidate for the same newcomer.',
   noticeDeclinedNone: 'Declined. No other candidate passed the rules; the newcomer waits for a new peer.',
   noticeReassigned: 'Reassigned. This is the new proposal.',
+  followUpActionsTitle: 'After the introduction',
+  markActive: 'They have met — mark active…',
+  markActiveExplain: 'Confirm that {newcomer} and {peer} have had their first conversation. The match becomes active.',
+  markActiveConfirm: 'Confirm they have met',
+  closeMatch: 'Close the match…',
+  closeReason: 'Reason for closing',
+  closeExplain: "Closing ends the match and frees the peer's slot. It cannot be undone.",
+  closeConfirm: 'Confirm closing',
+  noticeMarkedActive: 'Marked active. The peer and the newcomer have met.',
+  noticeClosed: "Closed. The peer's slot is free again.",
   noticePaused: 'Paused.',
   noticeResumed: 'Resumed.',
   noticeAccountCreated: 'Account created.',
@@ -340,6 +350,16 @@ const es: Messages = {
   noticeDeclinedNext: 'Rechazado. Este es el siguiente candidato para la misma persona.',
   noticeDeclinedNone: 'Rechazado. Ningún otro candidato cumplió las reglas; la persona espera un nuevo par.',
   noticeReassigned: 'Reasignado. Esta es la nueva propuesta.',
+  followUpActionsTitle: 'Después de la presentación',
+  markActive: 'Ya se conocieron: marcar como activo…',
+  markActiveExplain: 'Confirme que {newcomer} y {peer} ya tuvieron su primera conversación. El emparejamiento pasa a activo.',
+  markActiveConfirm: 'Confirmar que se conocieron',
+  closeMatch: 'Cerrar el emparejamiento…',
+  closeReason: 'Motivo del cierre',
+  closeExplain: 'Al cerrar termina el emparejamiento y se libera el cupo del par. No se puede deshacer.',
+  closeConfirm: 'Confirmar cierre',
+  noticeMarkedActive: 'Marcado como activo. El par y la persona nueva ya se conocieron.',
+  noticeClosed: 'Cerrado. El cupo del par vuelve a estar libre.',
   noticePaused: 'En pausa.',
   noticeResumed: 'Reanudado.',
   noticeAccountCreated: 'Cuenta creada.',
@@ -537,6 +557,27 @@ const declineLabels: EnumLabels<events.DeclineReason> = {
   },
 };
 
+const closeLabels: EnumLabels<events.CloseReason> = {
+  en: {
+    [events.CloseReason.CLOSE_REASON_COMPLETED]: 'Support completed',
+    [events.CloseReason.CLOSE_REASON_NEWCOMER_WITHDREW]: 'The newcomer withdrew',
+    [events.CloseReason.CLOSE_REASON_PEER_WITHDREW]: 'The peer withdrew',
+    [events.CloseReason.CLOSE_REASON_NO_CONTACT]: 'They never got in touch',
+    [events.CloseReason.CLOSE_REASON_SAFETY_CONCERN]: 'Safety or boundary concern',
+    [events.CloseReason.CLOSE_REASON_ERASED]: 'Personal data erased',
+    [events.CloseReason.CLOSE_REASON_OTHER]: 'Other',
+  },
+  es: {
+    [events.CloseReason.CLOSE_REASON_COMPLETED]: 'Acompañamiento terminado',
+    [events.CloseReason.CLOSE_REASON_NEWCOMER_WITHDREW]: 'La persona nueva se retiró',
+    [events.CloseReason.CLOSE_REASON_PEER_WITHDREW]: 'El par se retiró',
+    [events.CloseReason.CLOSE_REASON_NO_CONTACT]: 'Nunca llegaron a hablar',
+    [events.CloseReason.CLOSE_REASON_SAFETY_CONCERN]: 'Preocupación de seguridad o de límites',
+    [events.CloseReason.CLOSE_REASON_ERASED]: 'Datos personales borrados',
+    [events.CloseReason.CLOSE_REASON_OTHER]: 'Otro',
+  },
+};
+
 const deliveryLabels: EnumLabels<matching.DeliveryState> = {
   en: {
     [matching.DeliveryState.DELIVERY_STATE_QUEUED]: 'queued',
@@ -633,6 +674,7 @@ const codeLabels: Record<Locale, Record<string, string>> = {
     language_fit: 'Better language fit',
     schedule_fit: 'Better schedule fit',
     continuity_with_previous_peer: 'Continuity with a previous peer',
+    first_meeting_confirmed: 'First meeting confirmed',
     vacation: 'Vacation',
     coordinator_hold: 'Coordinator hold',
     peer_asked: 'The peer asked',
@@ -644,6 +686,7 @@ const codeLabels: Record<Locale, Record<string, string>> = {
     language_fit: 'Mejor ajuste de idioma',
     schedule_fit: 'Mejor ajuste de horario',
     continuity_with_previous_peer: 'Continuidad con un par anterior',
+    first_meeting_confirmed: 'Primer encuentro confirmado',
     vacation: 'Vacaciones',
     coordinator_hold: 'Retención por la coordinación',
     peer_asked: 'El par lo pidió',
@@ -659,6 +702,7 @@ export function labels(locale: Locale) {
     topic: (t: events.Topic) => pick(topicLabels, t, events.topicToJSON(t)),
     state: (s: events.MatchState) => pick(stateLabels, s, events.matchStateToJSON(s)),
     declineReason: (r: events.DeclineReason) => pick(declineLabels, r, events.declineReasonToJSON(r)),
+    closeReason: (r: events.CloseReason) => pick(closeLabels, r, events.closeReasonToJSON(r)),
     delivery: (d: matching.DeliveryState) => pick(deliveryLabels, d, matching.deliveryStateToJSON(d)),
     channel: (c: events.Channel) => pick(channelLabels, c, events.channelToJSON(c)),
     recipient: (r: events.RecipientRole) => pick(roleLabels, r, events.recipientRoleToJSON(r)),
@@ -667,11 +711,15 @@ export function labels(locale: Locale) {
     gender: (g: events.Gender) => pick(genderLabels, g, events.genderToJSON(g)),
     factor: (key: string) => factorLabels[locale][key] ?? key,
     code: (code: string) => codeLabels[locale][code] ?? code,
-    /** An audit reason: a DeclineReason name or its lower_snake form, or another reason code. */
+    /** An audit reason: a DeclineReason or CloseReason name or its lower_snake form, or another reason code. */
     reason: (code: string) => {
       const decline = events.declineReasonFromJSON(code.startsWith('DECLINE_REASON_') ? code : `DECLINE_REASON_${code.toUpperCase()}`);
       if (decline !== events.DeclineReason.UNRECOGNIZED && decline !== events.DeclineReason.DECLINE_REASON_UNSPECIFIED) {
         return pick(declineLabels, decline, code);
+      }
+      const close = events.closeReasonFromJSON(code.startsWith('CLOSE_REASON_') ? code : `CLOSE_REASON_${code.toUpperCase()}`);
+      if (close !== events.CloseReason.UNRECOGNIZED && close !== events.CloseReason.CLOSE_REASON_UNSPECIFIED) {
+        return pick(closeLabels, close, code);
       }
       return codeLabels[locale][code] ?? code;
     },

@@ -7,6 +7,8 @@ const notices: Readonly<Record<string, MessageKey>> = {
   declined_next: 'noticeDeclinedNext',
   declined_none: 'noticeDeclinedNone',
   reassigned: 'noticeReassigned',
+  marked_active: 'noticeMarkedActive',
+  closed: 'noticeClosed',
   paused: 'noticePaused',
   resumed: 'noticeResumed',
   account_created: 'noticeAccountCreated',

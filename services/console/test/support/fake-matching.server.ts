@@ -29,7 +29,7 @@ export const sentinels = {
   peerRecoveryDate: '2014-02-09',
 } as const;
 
-const mutating = new Set(['approveMatch', 'declineMatch', 'reassignMatch', 'requestRematch', 'closeMatch', 'pausePeer', 'resumePeer']);
+const mutating = new Set(['approveMatch', 'declineMatch', 'reassignMatch', 'markActive', 'requestRematch', 'closeMatch', 'pausePeer', 'resumePeer']);
 const hour = 3600_000;
 
 function newcomer(id: string, label: string, opts: Partial<matching.NewcomerSummary> = {}): matching.NewcomerSummary {
@@ -238,6 +238,14 @@ export async function startFakeMatching(options: { token?: string } = {}): Promi
     if (s.state !== MatchState.MATCH_STATE_PROPOSED) throw fail(status.FAILED_PRECONDITION, 'MATCH.INVALID_TRANSITION');
     return d;
   };
+  /** A live match in one of `from` at the expected version, as matching's lifecycle checks it. */
+  const inState = (id: string, expected: number, from: readonly events.MatchState[]): matching.MatchDetail => {
+    const d = live(id);
+    const s = d.summary!;
+    if (expected !== 0 && expected !== s.version) throw fail(status.FAILED_PRECONDITION, 'MATCH.STALE_VERSION');
+    if (!from.includes(s.state)) throw fail(status.FAILED_PRECONDITION, 'MATCH.INVALID_TRANSITION');
+    return d;
+  };
   const move = (d: matching.MatchDetail, to: events.MatchState, actor: string, action: string, reason: string) => {
     const s = d.summary!;
     const entry: matching.AuditEntry = { auditId: `a${++auditSeq}`, at: new Date(), actor, action, matchId: s.matchId, subjectId: s.newcomerId, fromState: s.state, toState: to, reason };
@@ -294,8 +302,22 @@ export async function startFakeMatching(options: { token?: string } = {}): Promi
     requestRematch: unary('requestRematch', () => {
       throw fail(status.UNIMPLEMENTED, 'not scripted');
     }),
-    closeMatch: unary('closeMatch', () => {
-      throw fail(status.UNIMPLEMENTED, 'not scripted');
+    markActive: unary('markActive', (r: matching.MarkActiveRequest) => {
+      const d = inState(r.matchId, r.expectedVersion, [MatchState.MATCH_STATE_INTRODUCED]);
+      move(d, MatchState.MATCH_STATE_ACTIVE, r.actor, 'match.active', 'first_meeting_confirmed');
+      return { match: d.summary };
+    }),
+    closeMatch: unary('closeMatch', (r: matching.CloseMatchRequest) => {
+      if (r.reason === events.CloseReason.CLOSE_REASON_UNSPECIFIED) throw fail(status.INVALID_ARGUMENT, 'reason must be a CloseReason other than UNSPECIFIED');
+      const d = inState(r.matchId, r.expectedVersion, [
+        MatchState.MATCH_STATE_APPROVED,
+        MatchState.MATCH_STATE_INTRODUCED,
+        MatchState.MATCH_STATE_ACTIVE,
+        MatchState.MATCH_STATE_NEEDS_ATTENTION,
+      ]);
+      move(d, MatchState.MATCH_STATE_CLOSED, r.actor, 'match.closed', events.closeReasonToJSON(r.reason).replace(/^CLOSE_REASON_/, '').toLowerCase());
+      d.closeReason = r.reason;
+      return { match: d.summary };
     }),
     pausePeer: unary('pausePeer', (r: matching.PausePeerRequest) => {
       const p = peers.get(r.peerId);

@@ -24,6 +24,22 @@ export const declineReasons: readonly events.DeclineReason[] = [
   events.DeclineReason.DECLINE_REASON_OTHER,
 ];
 
+/** Reasons a coordinator may give; `erased` is the privacy process's own. */
+export const closeReasons: readonly events.CloseReason[] = [
+  events.CloseReason.CLOSE_REASON_COMPLETED,
+  events.CloseReason.CLOSE_REASON_NEWCOMER_WITHDREW,
+  events.CloseReason.CLOSE_REASON_PEER_WITHDREW,
+  events.CloseReason.CLOSE_REASON_NO_CONTACT,
+  events.CloseReason.CLOSE_REASON_SAFETY_CONCERN,
+  events.CloseReason.CLOSE_REASON_OTHER,
+];
+
+const closable: ReadonlySet<events.MatchState> = new Set([
+  events.MatchState.MATCH_STATE_INTRODUCED,
+  events.MatchState.MATCH_STATE_ACTIVE,
+  events.MatchState.MATCH_STATE_NEEDS_ATTENTION,
+]);
+
 const idPattern = /^[A-Za-z0-9_.:-]{1,100}$/;
 
 export function parseVersion(value: string): number | undefined {
@@ -85,6 +101,36 @@ function decisionForms(ctx: PageContext, m: matching.MatchDetail, s: matching.Ma
         )}</select></div>
       <button type="submit">${ctx.t('reassignConfirm')}</button>
     </form>`}
+  </details>
+</section>`;
+}
+
+/** After the introduction: confirm the first meeting (introduced → active) and close a running match. */
+function followUpForms(ctx: PageContext, s: matching.MatchSummary): SafeHtml {
+  const id = encodeURIComponent(s.matchId);
+  const hidden = html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}"><input type="hidden" name="version" value="${s.version}">`;
+  return html`<section aria-labelledby="follow-up-heading" class="decision">
+  <h2 id="follow-up-heading">${ctx.t('followUpActionsTitle')}</h2>
+  <p class="notice">${ctx.t('notProposed', { state: ctx.l.state(s.state) })}</p>
+  ${s.state === events.MatchState.MATCH_STATE_INTRODUCED
+    ? html`<details class="confirm">
+    <summary>${ctx.t('markActive')}</summary>
+    <form method="post" action="/matches/${id}/active">${hidden}
+      <p>${ctx.t('markActiveExplain', { newcomer: s.newcomerDisplayLabel, peer: s.peerDisplayLabel })}</p>
+      <button type="submit">${ctx.t('markActiveConfirm')}</button>
+    </form>
+  </details>`
+    : ''}
+  <details class="confirm">
+    <summary>${ctx.t('closeMatch')}</summary>
+    <form method="post" action="/matches/${id}/close">${hidden}
+      <div class="field"><label for="close-reason">${ctx.t('closeReason')}</label>
+        <select id="close-reason" name="reason" required><option value="">${ctx.t('chooseOne')}</option>${closeReasons.map(
+          (r) => html`<option value="${events.closeReasonToJSON(r)}">${ctx.l.closeReason(r)}</option>`,
+        )}</select></div>
+      <p>${ctx.t('closeExplain')}</p>
+      <button type="submit" class="button-danger">${ctx.t('closeConfirm')}</button>
+    </form>
   </details>
 </section>`;
 }
@@ -156,7 +202,9 @@ export function matchDetailView(ctx: PageContext, m: matching.MatchDetail, now: 
 
 ${s.state === events.MatchState.MATCH_STATE_PROPOSED
   ? decisionForms(ctx, m, s)
-  : html`<p class="notice">${ctx.t('notProposed', { state: ctx.l.state(s.state) })}</p>`}
+  : closable.has(s.state)
+    ? followUpForms(ctx, s)
+    : html`<p class="notice">${ctx.t('notProposed', { state: ctx.l.state(s.state) })}</p>`}
 
 ${m.deliveries.length > 0 ? html`<section aria-labelledby="deliveries-heading"><h2 id="deliveries-heading">${ctx.t('deliveries')}</h2>${deliveriesTable(ctx, m.deliveries)}</section>` : ''}
 
@@ -202,6 +250,20 @@ export function registerMatchPages(router: GuardedRouter, deps: { matching: Matc
       303,
       result.nextProposal ? `/matches/${encodeURIComponent(result.nextProposal.matchId)}?notice=declined_next` : '/queue?notice=declined_none',
     );
+  });
+
+  router.post('/matches/:id/active', ['coordinator'], async (req, res, ctx) => {
+    const id = matchId(req.params['id']);
+    await deps.matching.markActive({ actor: ctx.account.id }, { matchId: id, expectedVersion: version(field(req, 'version')) });
+    res.redirect(303, `/matches/${encodeURIComponent(id)}?notice=marked_active`);
+  });
+
+  router.post('/matches/:id/close', ['coordinator'], async (req, res, ctx) => {
+    const id = matchId(req.params['id']);
+    const reason = closeReasons.find((r) => events.closeReasonToJSON(r) === field(req, 'reason'));
+    if (reason === undefined) throw new AppError('CONSOLE.INVALID_ARGUMENT', ctx.t('errReason'));
+    await deps.matching.closeMatch({ actor: ctx.account.id }, { matchId: id, expectedVersion: version(field(req, 'version')), reason });
+    res.redirect(303, `/matches/${encodeURIComponent(id)}?notice=closed`);
   });
 
   router.post('/matches/:id/reassign', ['coordinator'], async (req, res, ctx) => {
