@@ -111,7 +111,7 @@ async function signIn(): Promise<Page> {
 }
 
 describe('the console on the real matching service and notifier, in Chromium', () => {
-  it('shows the urgent intake on top, explains a proposal, approves it until delivered, and declines another to the next candidate', async () => {
+  it('shows the urgent intake on top, explains a proposal, approves it until delivered, marks it active once they met, and declines another to the next candidate', async () => {
     // Two peers share grief; the one further along in recovery with more overlap ranks first for Blair.
     await post('/v1/peers', peer('Harriet', ['grief', 'anxiety'], '2008-01-01', 2));
     await post('/v1/peers', peer('Imogen', ['grief'], '2016-01-01', 2));
@@ -153,6 +153,24 @@ describe('the console on the real matching service and notifier, in Chromium', (
       )
       .toBeGreaterThanOrEqual(2);
     await page.screenshot({ path: `${screenshots}e2e-delivered.png`, fullPage: true });
+
+    // They met: the coordinator marks the introduced match active. Late delivery outcomes may still bump the
+    // version between the reload and the submit (a conflict page); then the page is reloaded and it is tried again.
+    await expect
+      .poll(
+        async () => {
+          await page.goto(`${consoleApp.url}/matches/${toApprove.matchId}`);
+          const main = (await page.locator('main').textContent()) ?? '';
+          if (main.includes('This match is active')) return 'active';
+          await page.getByText('They have met — mark active…').click();
+          await page.getByRole('button', { name: 'Confirm they have met' }).click();
+          await page.waitForLoadState('domcontentloaded');
+          return page.url().includes('notice=marked_active') ? 'active' : 'retry';
+        },
+        { timeout: 30_000, interval: 500 },
+      )
+      .toBe('active');
+    expect((await page.locator('main').textContent()) ?? '').toContain('This match is active');
 
     // Decline Blair's proposal with a reason; the next-best peer is proposed.
     await page.goto(`${consoleApp.url}/matches/${toDecline.matchId}`);
