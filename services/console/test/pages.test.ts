@@ -285,6 +285,11 @@ describe('after the introduction', () => {
     expect(after.body).toContain('This match is active');
     expect(after.body).not.toContain('action="/matches/m-appr/active"');
     expect(after.body).toContain('action="/matches/m-appr/close"');
+    // Follow-up lists it among the active matches, from where it can be closed when support ends.
+    const followUp = (await cora.get('/follow-up')).body;
+    const active = followUp.indexOf('id="active-heading"');
+    expect(active).toBeGreaterThan(0);
+    expect(followUp.indexOf('href="/matches/m-appr"')).toBeGreaterThan(active);
   });
 
   it('closes a running match only with a reason, and then offers nothing more', async () => {

@@ -21,12 +21,22 @@ function matchCards(ctx: PageContext, details: readonly matching.MatchDetail[], 
   })}`;
 }
 
+/** Active matches need no delivery detail, only a way to their page (to close them when support ends). */
+function activeList(ctx: PageContext, rows: readonly matching.MatchSummary[], now: Date): SafeHtml {
+  if (rows.length === 0) return html`<p>${ctx.t('activeNone')}</p>`;
+  return html`<ul>${rows.map(
+    (s) =>
+      html`<li><a href="/matches/${encodeURIComponent(s.matchId)}">${ctx.t('matchTitle', { newcomer: s.newcomerDisplayLabel, peer: s.peerDisplayLabel })}</a> · ${ctx.t('lastChange', { time: sinceText(ctx, s.updatedAt, now) })}</li>`,
+  )}</ul>`;
+}
+
 export function registerFollowUpPage(router: GuardedRouter, deps: { matching: MatchingGateway }): void {
   router.get('/follow-up', ['coordinator'], async (_req, res, ctx) => {
     const call = { actor: ctx.account.id };
-    const [attention, approved] = await Promise.all([
+    const [attention, approved, active] = await Promise.all([
       deps.matching.listProposals(call, { states: [events.MatchState.MATCH_STATE_NEEDS_ATTENTION], pageSize: 25 }),
       deps.matching.listProposals(call, { states: [events.MatchState.MATCH_STATE_APPROVED, events.MatchState.MATCH_STATE_INTRODUCED], pageSize: 25 }),
+      deps.matching.listProposals(call, { states: [events.MatchState.MATCH_STATE_ACTIVE], pageSize: 50 }),
     ]);
     // Delivery status per channel lives on the match detail; 25 + 25 lookups bound the page's cost.
     const load = (list: matching.ListProposalsResponse) => Promise.all(list.matches.map((m) => deps.matching.getMatch(call, m.matchId)));
@@ -36,7 +46,9 @@ export function registerFollowUpPage(router: GuardedRouter, deps: { matching: Ma
 <section aria-labelledby="attention-heading"><h2 id="attention-heading">${ctx.t('needsAttentionTitle')}</h2>
   ${matchCards(ctx, attentionDetails, now, ctx.t('needsAttentionNone'))}</section>
 <section aria-labelledby="approved-heading"><h2 id="approved-heading">${ctx.t('approvedTitle')}</h2>
-  ${matchCards(ctx, approvedDetails, now, ctx.t('approvedNone'))}</section>`;
+  ${matchCards(ctx, approvedDetails, now, ctx.t('approvedNone'))}</section>
+<section aria-labelledby="active-heading"><h2 id="active-heading">${ctx.t('activeTitle')}</h2>
+  ${activeList(ctx, active.matches, now)}</section>`;
     sendPage(res, 200, layout(ctx, { title: ctx.t('followUpTitle') }, body));
   });
 }
