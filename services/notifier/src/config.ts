@@ -63,6 +63,15 @@ export const notifierConfigSchema = z.object({
   JOB_LOCK_MS: env.positiveInt(30_000),
   JOB_STALLED_CHECK_MS: env.positiveInt(30_000),
   OUTBOX_POLL_MS: env.positiveInt(500),
+  /** How often (mode all) the sweeper looks for deliveries that are due but not progressing. */
+  NOTIFIER_SWEEP_INTERVAL_MS: env.positiveInt(30_000),
+  /** A `queued` delivery untouched this long with no runnable job is stuck and gets a new job. */
+  NOTIFIER_STUCK_AFTER_MS: env.positiveInt(120_000),
+  /** Send attempts (ledger claims, over every job) after which a stuck delivery fails for good. */
+  NOTIFIER_MAX_DELIVERY_ATTEMPTS: env.positiveInt(24),
+  /** Re-queues by the sweeper after which a stuck delivery fails for good. */
+  NOTIFIER_MAX_SWEEPS: env.positiveInt(10),
+  NOTIFIER_SWEEP_BATCH: env.positiveInt(200),
   /** Bearer token for /admin/queues until the console proxies it with its own sessions. */
   NOTIFIER_COORDINATOR_TOKEN: env.secret(24),
   LOG_LEVEL: env.logLevel(),

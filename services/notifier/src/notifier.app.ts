@@ -6,6 +6,7 @@ import {
   connectMongo,
   createKafka,
   createMetricsRegistry,
+  errorCode,
   createRecordPublisher,
   listen,
   mountOpsRoutes,
@@ -28,6 +29,8 @@ import { systemClock, type Clock } from './ports/clock.port.js';
 import type { ContactLookup } from './ports/contact-lookup.port.js';
 import { createDeliveryQueues, startDeliveryWorkers, type DeliveryQueues, type DeliveryWorkers } from './queues/delivery-queues.js';
 import { sendDelivery, type SendDeliveryDeps } from './use-cases/send-delivery.js';
+import { createDeliverySweeper, type DeliverySweeper } from './use-cases/sweep-deliveries.js';
+import { startDeliverySweepTimer } from './entry-points/delivery-sweep.timer.js';
 import type { IntroduceMatchDeps } from './use-cases/introduce-match.js';
 
 export interface RunningNotifier {
@@ -39,6 +42,8 @@ export interface RunningNotifier {
   readonly workers: DeliveryWorkers;
   /** The use-case dependencies, for callers that plan introductions without Kafka (benchmarks, tools). */
   readonly introduceDeps: IntroduceMatchDeps;
+  /** Re-queues or fails deliveries that stopped progressing (its timer runs in mode "all"). */
+  readonly sweeper: DeliverySweeper;
   /** Publishes pending outbox events now (only in mode "all"). */
   flushOutbox(): Promise<number>;
   stop(): Promise<void>;
@@ -154,6 +159,25 @@ export async function startNotifier(deps: { config: NotifierConfig; log: Logger;
       registers: [registry],
     });
 
+    const swept = new Counter({
+      name: 'notifier_swept_deliveries_total',
+      help: 'Stuck deliveries handled by the sweeper, by outcome (requeued, failed, raced)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    });
+    const sweeper = createDeliverySweeper({
+      ledger,
+      jobs: queues,
+      clock,
+      stuckAfterMs: config.NOTIFIER_STUCK_AFTER_MS,
+      maxAttempts: config.NOTIFIER_MAX_DELIVERY_ATTEMPTS,
+      maxSweeps: config.NOTIFIER_MAX_SWEEPS,
+      batchSize: config.NOTIFIER_SWEEP_BATCH,
+      deliveriesTopic: config.NOTIFIER_DELIVERIES_TOPIC,
+      log,
+      onSwept: (outcome) => swept.inc({ outcome }),
+    });
+
     const app = express();
     app.disable('x-powered-by');
     app.set('trust proxy', false);
@@ -246,8 +270,19 @@ export async function startNotifier(deps: { config: NotifierConfig; log: Logger;
       (deliveryId, attempt, jobLog) => sendDelivery(sendDeps, deliveryId, attempt, jobLog),
       log,
       (channel, outcome) => outcomes.inc({ channel, outcome }),
+      (deliveryId) => {
+        // If MongoDB or Redis is still down this fails too; the delivery then waits for a sweep.
+        sweeper.settleExhaustedJob(deliveryId).catch((error: unknown) => {
+          log.warn({ deliveryId, code: errorCode(error) }, 'could not settle a delivery whose job ran out of attempts; left to the sweeper');
+        });
+      },
     );
     onStop('workers', () => workers.close());
+
+    if (config.NOTIFIER_MODE === 'all') {
+      const sweepTimer = startDeliverySweepTimer({ sweeper, intervalMs: config.NOTIFIER_SWEEP_INTERVAL_MS, log });
+      onStop('delivery-sweeper', () => sweepTimer.stop());
+    }
 
     if (config.NOTIFIER_MODE === 'all' && publisher) {
       const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'kindred-notifier-consumer', log });
@@ -271,6 +306,7 @@ export async function startNotifier(deps: { config: NotifierConfig; log: Logger;
       queues,
       workers,
       introduceDeps,
+      sweeper,
       flushOutbox: () => relay?.flush() ?? Promise.resolve(0),
       stop: stopAll,
     };

@@ -25,7 +25,10 @@ export interface DeliveryDocument {
   status: DeliveryStatus;
   /** Why it was suppressed or failed ("no_consent", "smtp_550"). */
   reason: string | null;
+  /** Claims taken (one per send attempt), across every BullMQ job this delivery had. */
   attempts: number;
+  /** Times the sweeper re-queued it; also names its current BullMQ job (see `deliveryJobIdOf`). Absent on old documents. */
+  sweeps?: number;
   claimToken: string | null;
   claimedUntil: Date | null;
   providerMessageId: string | null;
@@ -90,6 +93,18 @@ export interface DeliveryLedger {
   /** Clears the outbox if no event was added since `version` was read. */
   clearOutbox(deliveryId: string, version: number): Promise<boolean>;
   countByStatus(): Promise<Record<string, number>>;
+  /**
+   * Deliveries that should be moving and may not be: `queued` untouched since `queuedBefore` and not deferred past
+   * `now`, and `sending` whose lease ran out before `now`.
+   */
+  findStuck(now: Date, queuedBefore: Date, limit: number): Promise<DeliveryDocument[]>;
+  /**
+   * Back to `queued` with one more sweep, if the delivery is still exactly as read (status, claim and `updatedAt`):
+   * of several sweepers that read it, one wins. Returns the document after the write, or null when it lost.
+   */
+  requeueStuck(read: DeliveryDocument, reason: string, now: Date): Promise<DeliveryDocument | null>;
+  /** `failed` for good with its event, under the same condition as `requeueStuck`. */
+  failStuck(read: DeliveryDocument, reason: string, now: Date, event: OutboxEntry): Promise<boolean>;
   ensureIndexes(): Promise<void>;
 }
 
@@ -109,6 +124,7 @@ export function mongoDeliveryLedger(db: mongo.Db, collectionName = 'deliveries')
       await deliveries.createIndex({ matchId: 1, recipientId: 1, channel: 1 }, { unique: true, name: 'match_recipient_channel' });
       await deliveries.createIndex({ providerMessageId: 1 }, { name: 'provider_message_id' });
       await deliveries.createIndex({ outboxPending: 1 }, { name: 'outbox_pending' });
+      await deliveries.createIndex({ status: 1, updatedAt: 1 }, { name: 'status_updated_at' });
     },
 
     async recordPlanned(planned, extra) {
@@ -127,6 +143,7 @@ export function mongoDeliveryLedger(db: mongo.Db, collectionName = 'deliveries')
             status: delivery.decision.kind === 'send' ? 'queued' : 'suppressed',
             reason: delivery.decision.kind === 'send' ? null : delivery.decision.reason,
             attempts: 0,
+            sweeps: 0,
             claimToken: null,
             claimedUntil: null,
             providerMessageId: null,
@@ -228,6 +245,37 @@ export function mongoDeliveryLedger(db: mongo.Db, collectionName = 'deliveries')
       const result = await deliveries.updateOne(
         { _id: deliveryId, outboxVersion: version },
         { $set: { outbox: [], outboxPending: false }, $inc: { outboxVersion: 1 } },
+      );
+      return result.modifiedCount === 1;
+    },
+
+    async findStuck(now, queuedBefore, limit) {
+      const [queued, sending] = await Promise.all([
+        deliveries
+          .find({ status: 'queued', updatedAt: { $lt: queuedBefore }, $or: [{ notBefore: null }, { notBefore: { $lte: now } }] })
+          .sort({ updatedAt: 1 })
+          .limit(limit)
+          .toArray(),
+        deliveries.find({ status: 'sending', claimedUntil: { $lt: now } }).sort({ claimedUntil: 1 }).limit(limit).toArray(),
+      ]);
+      return [...queued, ...sending];
+    },
+
+    requeueStuck: (read, reason, now) =>
+      deliveries.findOneAndUpdate(
+        { _id: read._id, status: read.status, claimToken: read.claimToken, updatedAt: read.updatedAt },
+        { $set: { status: 'queued', claimToken: null, claimedUntil: null, reason, updatedAt: now }, $inc: { sweeps: 1 } },
+        { returnDocument: 'after' },
+      ),
+
+    async failStuck(read, reason, now, event) {
+      const result = await deliveries.updateOne(
+        { _id: read._id, status: read.status, claimToken: read.claimToken, updatedAt: read.updatedAt },
+        {
+          $set: { status: 'failed', reason, claimToken: null, claimedUntil: null, updatedAt: now, outboxPending: true },
+          $push: { outbox: event },
+          $inc: { outboxVersion: 1 },
+        },
       );
       return result.modifiedCount === 1;
     },

@@ -2,6 +2,7 @@ import { DelayedError, Queue, UnrecoverableError, Worker, type ConnectionOptions
 import type { Logger } from '@kindred/platform';
 import { backoffDelay, type BackoffPolicy } from '../domain/backoff.js';
 import { CHANNELS, type Channel } from '../domain/delivery.types.js';
+import type { DeliveryJobs } from '../ports/delivery-jobs.port.js';
 import { isRateLimit, type SendOutcome } from '../use-cases/send-delivery.js';
 
 /** Job payloads carry the delivery id and nothing else: contact details are fetched at send time. */
@@ -48,7 +49,10 @@ export function redisConnectionOptions(redisUrl: string, extra: Record<string, u
   };
 }
 
-export interface DeliveryQueues {
+/** Job states in which a job will still run (and claim its delivery) without anyone's help. */
+const LIVE_STATES: ReadonlySet<string> = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+
+export interface DeliveryQueues extends DeliveryJobs {
   readonly queues: Readonly<Record<Channel, Queue<DeliveryJobData>>>;
   enqueue(deliveries: readonly { readonly _id: string; readonly channel: Channel }[]): Promise<void>;
   counts(): Promise<Record<Channel, Record<'waiting' | 'active' | 'failed' | 'delayed', number>>>;
@@ -81,6 +85,12 @@ export async function createDeliveryQueues(config: DeliveryQueuesConfig): Promis
         if (jobs.length > 0) await queues[channel].addBulk(jobs);
       }
     },
+    async isJobLive(channel, jobId) {
+      return LIVE_STATES.has(await queues[channel].getJobState(jobId));
+    },
+    async enqueueJob(channel, deliveryId, jobId) {
+      await queues[channel].add('deliver', { deliveryId }, { jobId });
+    },
     async counts() {
       const read = async (queue: Queue) => {
         const counts = await queue.getJobCounts('waiting', 'active', 'failed', 'delayed');
@@ -99,6 +109,12 @@ export type DeliveryProcessor = (deliveryId: string, attempt: { isLast: boolean 
 /** Called once per job outcome, for metrics. */
 export type OutcomeListener = (channel: Channel, outcome: SendOutcome['kind']) => void;
 
+/**
+ * Called when a job used its last attempt on an error thrown past the use case (MongoDB or Redis down, say): the
+ * ledger still says `queued`/`sending`, and no job will run again unless someone decides.
+ */
+export type ExhaustedListener = (deliveryId: string, channel: Channel) => void;
+
 export interface DeliveryWorkers {
   readonly workers: readonly Worker<DeliveryJobData>[];
   /** Stops taking jobs and waits for the active ones to finish. */
@@ -115,6 +131,7 @@ export function startDeliveryWorkers(
   process: DeliveryProcessor,
   log: Logger,
   onOutcome: OutcomeListener = () => undefined,
+  onExhausted: ExhaustedListener = () => undefined,
 ): DeliveryWorkers {
   const connection = redisConnectionOptions(config.redisUrl, { maxRetriesPerRequest: null });
   const make = (channel: Channel) => {
@@ -157,6 +174,12 @@ export function startDeliveryWorkers(
       },
     );
     worker.on('error', (error) => log.error({ channel, err: error }, 'delivery worker error'));
+    worker.on('failed', (job, error) => {
+      // Permanent failures were recorded by the use case with their event; only a job out of attempts is left over.
+      if (!job || error instanceof UnrecoverableError || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+      log.warn({ deliveryId: job.data.deliveryId, channel, attemptsMade: job.attemptsMade }, 'delivery job out of attempts on a transient error');
+      onExhausted(job.data.deliveryId, channel);
+    });
     return worker;
   };
   const workers = [make('email'), make('sms')];

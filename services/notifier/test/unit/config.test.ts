@@ -31,6 +31,15 @@ describe('notifier configuration', () => {
     expect(config.NOTIFIER_MATCHES_TOPIC).toBe('kindred.matching.matches.v1');
     expect(config.NOTIFIER_DELIVERIES_TOPIC).toBe('kindred.notify.deliveries.v1');
     expect(config.NOTIFIER_MODE).toBe('all');
+    expect(config.NOTIFIER_SWEEP_INTERVAL_MS).toBe(30_000);
+    expect(config.NOTIFIER_STUCK_AFTER_MS).toBe(120_000);
+  });
+
+  it('names a sweeper setting that is not a positive whole number', () => {
+    const message = problemsOf({ ...valid, NOTIFIER_SWEEP_INTERVAL_MS: '0', NOTIFIER_STUCK_AFTER_MS: 'soon', NOTIFIER_MAX_DELIVERY_ATTEMPTS: '-1' });
+    expect(message).toContain('NOTIFIER_SWEEP_INTERVAL_MS');
+    expect(message).toContain('NOTIFIER_STUCK_AFTER_MS');
+    expect(message).toContain('NOTIFIER_MAX_DELIVERY_ATTEMPTS');
   });
 
   it('names each missing or malformed variable', () => {
