@@ -60,7 +60,7 @@ export function createDeliverySweeper(deps: SweepDeliveriesDeps): DeliverySweepe
     return null;
   };
 
-  const settle = async (delivery: DeliveryDocument, now: Date): Promise<SettleOutcome> => {
+  const settle = async (delivery: DeliveryDocument, now: Date, requeueReason?: string): Promise<SettleOutcome> => {
     if (await deps.jobs.isJobLive(delivery.channel, deliveryJobIdOf(delivery._id, delivery.sweeps ?? 0))) return 'live';
     const log = deps.log.child({ deliveryId: delivery._id, channel: delivery.channel });
     const failReason = exhausted(delivery);
@@ -75,7 +75,7 @@ export function createDeliverySweeper(deps: SweepDeliveriesDeps): DeliverySweepe
       log.warn({ attempts: delivery.attempts, sweeps: delivery.sweeps ?? 0, code: failReason }, 'stuck delivery failed for good');
       return 'failed';
     }
-    const reason = delivery.status === 'sending' ? 'lease_expired' : 'job_missing';
+    const reason = requeueReason ?? (delivery.status === 'sending' ? 'lease_expired' : 'job_missing');
     const requeued = await deps.ledger.requeueStuck(delivery, reason, now);
     if (!requeued) return 'raced';
     // Only the winner of the conditional write adds the job, under an id no other sweep uses; should this process die
@@ -114,7 +114,7 @@ export function createDeliverySweeper(deps: SweepDeliveriesDeps): DeliverySweepe
         delivery !== null &&
         (delivery.status === 'queued' || (delivery.status === 'sending' && delivery.claimedUntil !== null && delivery.claimedUntil < now));
       if (!stuck) return 'not_stuck';
-      return counted(await settle(delivery, now));
+      return counted(await settle(delivery, now, 'job_exhausted'));
     },
   };
 }

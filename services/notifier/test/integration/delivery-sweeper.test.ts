@@ -275,7 +275,13 @@ describe('the delivery sweeper', () => {
     const newcomer = person('newcomer', { consents: { email: false, sms: false, shareFirstName: true, shareTopics: true } });
     const matchId = await plan(peer, newcomer, { enqueue: false });
     const id = deliveryIdFor(matchId, peer.subjectId, 'email');
+    const queue = notifier.queues.queues.email;
+    await queue.pause();
     expect(await notifier.sweeper.settleExhaustedJob(id)).toBe('requeued');
+    // Recorded on the ledger, with a new job under the next stable id.
+    expect(await delivery(id)).toMatchObject({ status: 'queued', reason: 'job_exhausted', sweeps: 1 });
+    expect(await queue.getJobState(deliveryJobIdOf(id, 1))).toBe('waiting');
+    await queue.resume();
     await waitUntilOut(id);
     expect(await delivery(id)).toMatchObject({ sweeps: 1, attempts: 1 });
     expect(await mailTo(peer.email)).toBe(1);
