@@ -269,6 +269,25 @@ describe('the delivery sweeper', () => {
     expect(await mailTo(peer.email)).toBe(1);
   });
 
+  it('leaves alone an old queued delivery whose job can still run', async () => {
+    toNextAfternoonUtc();
+    const peer = person('peer');
+    const newcomer = person('newcomer', { consents: { email: false, sms: false, shareFirstName: true, shareTopics: true } });
+    const queue = notifier.queues.queues.email;
+    // A long backlog: the job waits behind a paused queue while the ledger entry grows old.
+    await queue.pause();
+    const matchId = await plan(peer, newcomer, { enqueue: true });
+    const id = deliveryIdFor(matchId, peer.subjectId, 'email');
+    advance(STUCK_AFTER_MS * 3);
+    const summary = await notifier.sweeper.sweepOnce();
+    expect(summary.live).toBeGreaterThanOrEqual(1);
+    expect(await delivery(id)).toMatchObject({ status: 'queued', sweeps: 0 });
+    await queue.resume();
+    await waitUntilOut(id);
+    expect(await delivery(id)).toMatchObject({ sweeps: 0, attempts: 1 });
+    expect(await mailTo(peer.email)).toBe(1);
+  });
+
   it('settles at once a delivery whose job ran out of attempts, without waiting for it to look stuck', async () => {
     toNextAfternoonUtc();
     const peer = person('peer');
