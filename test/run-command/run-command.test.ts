@@ -1,10 +1,32 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { testInfra, waitFor } from '@kindred/testkit';
 
 const runLocal = fileURLToPath(new URL('../../deploy/run-local.ts', import.meta.url));
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A port base whose six ports (HTTP +0…+3, gRPC +11, +12) are free now. Below 32768, where Linux hands out ephemeral
+ * ports to everyone else's connections, and clear of the native servers' ports.
+ */
+async function freePortBase(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const base = 20_100 + (randomBytes(2).readUInt16BE() % 250) * 20;
+    const ports = [0, 1, 2, 3, 11, 12].map((offset) => base + offset);
+    if ((await Promise.all(ports.map(portFree))).every(Boolean)) return base;
+  }
+  throw new Error('no free block of ports for the run command');
+}
 
 async function healthy(url: string): Promise<boolean> {
   try {
@@ -17,7 +39,7 @@ async function healthy(url: string): Promise<boolean> {
 // The README's run command is the native one (Docker has deploy/docker-compose.yml), so it is proved in native mode.
 describe.runIf(testInfra().mode === 'native')("the README's run command (./kindred up)", () => {
   it('starts the four services with demo data, prints where to open them, and stops them all on SIGTERM', async () => {
-    const base = 31_000 + (randomBytes(2).readUInt16BE() % 200) * 20;
+    const base = await freePortBase();
     const name = `runtest_${randomBytes(3).toString('hex')}`;
     const child = spawn(process.execPath, ['--import', 'tsx', runLocal], {
       env: { ...process.env, KINDRED_PORT_BASE: String(base), KINDRED_RUN_NAME: name },

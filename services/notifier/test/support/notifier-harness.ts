@@ -57,12 +57,18 @@ export function testLogger(): Logger {
   return createLogger({ service: 'notifier-test', level: 'silent' });
 }
 
-let counter = 0;
-/** A phone number no other test uses (the sandbox keys faults and outcomes by number). */
+let lastMillis = 0;
+/**
+ * A phone number no other test uses, in this run or an earlier one: the sandbox keys faults and outcomes by number
+ * and keeps what it received across runs, so counting messages to a reused number would count old ones too.
+ * Fifteen digits: +1555, the time in ms (unique within a process, wrapping after about 27 hours), 3 random digits.
+ */
 export function uniquePhone(): string {
-  counter += 1;
-  const random = Math.floor(Math.random() * 9_000) + 1_000;
-  return `+1555${random}${String(counter % 1000).padStart(3, '0')}`;
+  const millis = Math.max(Date.now(), lastMillis + 1);
+  lastMillis = millis;
+  const time = String(millis % 100_000_000).padStart(8, '0');
+  const random = String(Math.floor(Math.random() * 1000)).padStart(3, '0');
+  return `+1555${time}${random}`;
 }
 
 export function uniqueEmail(label: string): string {
