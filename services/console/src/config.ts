@@ -23,6 +23,8 @@ export const consoleConfigSchema = z.object({
   /** Secure cookies (HTTPS only); browsers also accept them on http://localhost. */
   CONSOLE_COOKIE_SECURE: env.bool(true),
   CONSOLE_LOCKOUT_MAX_FAILURES: env.positiveInt(5),
+  /** Failed sign-ins from one address (any usernames) before that address must wait; generous for shared office NAT. */
+  CONSOLE_IP_MAX_FAILURES: env.positiveInt(50),
   CONSOLE_LOCKOUT_WINDOW_MINUTES: env.positiveInt(15),
   CONSOLE_LOCKOUT_MINUTES: env.positiveInt(15),
   /** Proposals waiting longer than this are flagged on the queue and counted on the insight page. */

@@ -52,7 +52,14 @@ export function consoleAccounts(redis: Redis, config: ConsoleConfig, hasher: Pas
     windowMs: config.CONSOLE_LOCKOUT_WINDOW_MINUTES * 60_000,
     lockMs: config.CONSOLE_LOCKOUT_MINUTES * 60_000,
   });
-  return { repository, sessions, throttle, accounts: accountsService({ repository, hasher, throttle, sessions }) };
+  // The per-account lockout alone lets one address lock out every coordinator in turn, or try one password
+  // against every username; this slows a single address down across usernames.
+  const addressThrottle = redisLoginThrottle(redis, `${prefix}address:`, {
+    maxFailures: config.CONSOLE_IP_MAX_FAILURES,
+    windowMs: config.CONSOLE_LOCKOUT_WINDOW_MINUTES * 60_000,
+    lockMs: config.CONSOLE_LOCKOUT_MINUTES * 60_000,
+  });
+  return { repository, sessions, throttle, addressThrottle, accounts: accountsService({ repository, hasher, throttle, sessions }) };
 }
 
 function errorStatus(code: string): number {
@@ -78,7 +85,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     token: config.MATCHING_SERVICE_TOKEN,
     deadlineMs: config.MATCHING_DEADLINE_MS,
   });
-  const { repository, sessions, accounts } = consoleAccounts(redis, config, deps.hasher);
+  const { repository, sessions, accounts, addressThrottle } = consoleAccounts(redis, config, deps.hasher);
   const csrf = hmacCsrf(config.CONSOLE_SESSION_SECRET);
   const cookies = { secure: config.CONSOLE_COOKIE_SECURE };
   const css = await readFile(stylesheet, 'utf8');
@@ -122,7 +129,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   app.use(express.urlencoded({ extended: false, limit: '10kb', parameterLimit: 50 }));
 
   const router = guardedRouter(app, csrf);
-  registerAuthPages(app, router, { accounts, sessions, csrf, cookies, log });
+  registerAuthPages(app, router, { accounts, addressThrottle, sessions, csrf, cookies, log });
   registerQueuePage(router, { matching, waitingThresholdMinutes: config.CONSOLE_WAITING_THRESHOLD_MINUTES });
   registerMatchPages(router, { matching, accounts: repository });
   registerPeersPages(router, { matching });

@@ -1,6 +1,7 @@
 import type { Express, Request, Response } from 'express';
 import type { Logger } from '@kindred/platform';
 import type { Accounts } from '../auth/accounts.service.js';
+import type { LoginThrottle } from '../auth/login-throttle.js';
 import type { Csrf } from '../auth/csrf.js';
 import type { SessionStore } from '../auth/session.store.js';
 import { html } from './html.js';
@@ -30,7 +31,11 @@ function signInPage(ctx: PageContext, next: string, options: { error?: string; n
   );
 }
 
-export function registerAuthPages(app: Express, router: GuardedRouter, deps: { accounts: Accounts; sessions: SessionStore; csrf: Csrf; cookies: CookieOptions; log: Logger }): void {
+export function registerAuthPages(
+  app: Express,
+  router: GuardedRouter,
+  deps: { accounts: Accounts; addressThrottle: LoginThrottle; sessions: SessionStore; csrf: Csrf; cookies: CookieOptions; log: Logger },
+): void {
   app.get('/login', (req: Request, res: Response) => {
     const ctx = pageContext(res);
     if (ctx.account) {
@@ -49,8 +54,15 @@ export function registerAuthPages(app: Express, router: GuardedRouter, deps: { a
       return;
     }
     const next = safeNext(field(req, 'next'));
+    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    if (await deps.addressThrottle.isLocked(address)) {
+      deps.log.warn({ event: 'sign_in_refused_address' }, 'sign-in refused: too many failures from this address');
+      sendPage(res, 429, signInPage(ctx, next, { error: ctx.t('signInAddressLocked') }));
+      return;
+    }
     const result = await deps.accounts.signIn(field(req, 'username'), field(req, 'password'));
     if (!result.ok) {
+      await deps.addressThrottle.recordFailure(address);
       // No username in the log: it may be someone's password typed in the wrong box.
       deps.log.warn({ event: 'sign_in_refused' }, 'sign-in refused');
       sendPage(res, 401, signInPage(ctx, next, { error: ctx.t('signInFailed') }));
