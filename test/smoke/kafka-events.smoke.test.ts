@@ -13,6 +13,7 @@ import {
   recordToEvent,
   runConsumer,
   AppError,
+  type ConsumerRunnerConfig,
   type RecordPublisher,
   type RunningConsumer,
 } from '@kindred/platform';
@@ -47,6 +48,16 @@ beforeAll(async () => {
   publisher = await createRecordPublisher(kafka);
 });
 
+/** Runs a consumer group over `topic` with the platform's runner; every one is stopped after the file. */
+async function consume(
+  groupId: string,
+  topic: string,
+  handle: ConsumerRunnerConfig<DecodedEnvelope>['handle'],
+  options: Partial<ConsumerRunnerConfig<DecodedEnvelope>> = {},
+): Promise<void> {
+  running.push(await runConsumer({ kafka, groupId, topics: [topic], decode: recordToEvent, publisher, log, handle, ...options }));
+}
+
 afterAll(async () => {
   for (const consumer of running) await consumer.stop();
   await publisher.disconnect();
@@ -59,21 +70,11 @@ describe('Kafka through kafkajs on the real broker', () => {
 
     const received: DecodedEnvelope[] = [];
     const headersSeen: Record<string, string>[] = [];
-    running.push(
-      await runConsumer({
-        kafka,
-        groupId: uniqueName('roundtrip'),
-        topics: [newcomersTopic],
-        decode: recordToEvent,
-        publisher,
-        log,
-        handle: async (record) => {
-          received.push(record.value);
-          headersSeen.push({ ...record.headers });
-          return Promise.resolve();
-        },
-      }),
-    );
+    await consume(uniqueName('roundtrip'), newcomersTopic, async (record) => {
+      received.push(record.value);
+      headersSeen.push({ ...record.headers });
+      return Promise.resolve();
+    });
 
     const got = await waitFor(() => received.find((e) => e.eventId === sent.eventId), { description: 'the event' });
     expect(got.event.$case).toBe('newcomerRegistered');
@@ -100,21 +101,10 @@ describe('Kafka through kafkajs on the real broker', () => {
     await new Promise((resolve) => child.once('exit', resolve));
 
     const redelivered: string[] = [];
-    running.push(
-      await runConsumer({
-        kafka,
-        groupId,
-        topics: [topic],
-        decode: recordToEvent,
-        publisher,
-        log,
-        sessionTimeoutMs: 6_000,
-        handle: async (record) => {
-          redelivered.push(record.value.eventId);
-          return Promise.resolve();
-        },
-      }),
-    );
+    await consume(groupId, topic, async (record) => {
+      redelivered.push(record.value.eventId);
+      return Promise.resolve();
+    }, { sessionTimeoutMs: 6_000 });
     await waitFor(() => redelivered.includes(sent.eventId), { timeoutMs: 45_000, description: 'the event to be delivered again' });
     expect(redelivered.filter((id) => id === sent.eventId)).toHaveLength(1);
   });
@@ -132,20 +122,10 @@ describe('Kafka through kafkajs on the real broker', () => {
     ]);
     const dead = await readTopics(infra.kafkaBrokers, [deadLetterTopic]);
     const processed: string[] = [];
-    running.push(
-      await runConsumer({
-        kafka,
-        groupId,
-        topics: [topic],
-        decode: recordToEvent,
-        publisher,
-        log,
-        handle: async (record) => {
-          processed.push(record.value.eventId);
-          return Promise.resolve();
-        },
-      }),
-    );
+    await consume(groupId, topic, async (record) => {
+      processed.push(record.value.eventId);
+      return Promise.resolve();
+    });
 
     await waitFor(() => processed.includes(good.eventId), { description: 'the message after the poison one' });
     const letter = await waitFor(() => dead.records[0], { description: 'the dead letter' });
@@ -168,26 +148,14 @@ describe('Kafka through kafkajs on the real broker', () => {
     const dead = await readTopics(infra.kafkaBrokers, [`${groupId}.dlq`]);
     let attempts = 0;
     const processed: string[] = [];
-    running.push(
-      await runConsumer({
-        kafka,
-        groupId,
-        topics: [topic],
-        decode: recordToEvent,
-        publisher,
-        log,
-        maxAttempts: 3,
-        retryBackoffMs: { initial: 10, max: 50 },
-        handle: async (record) => {
-          if (record.value.eventId === bad.eventId) {
-            attempts += 1;
-            throw new Error('handler bug');
-          }
-          processed.push(record.value.eventId);
-          return Promise.resolve();
-        },
-      }),
-    );
+    await consume(groupId, topic, async (record) => {
+      if (record.value.eventId === bad.eventId) {
+        attempts += 1;
+        throw new Error('handler bug');
+      }
+      processed.push(record.value.eventId);
+      return Promise.resolve();
+    }, { maxAttempts: 3, retryBackoffMs: { initial: 10, max: 50 } });
     await waitFor(() => processed.includes(next.eventId), { description: 'the next message' });
     const letter = await waitFor(() => dead.records[0], { description: 'the dead letter' });
     await dead.stop();
@@ -205,20 +173,10 @@ describe('Kafka through kafkajs on the real broker', () => {
     await publisher.publish([{ ...eventToRecord(bad), topic }]);
     const dead = await readTopics(infra.kafkaBrokers, [`${groupId}.dlq`]);
     let attempts = 0;
-    running.push(
-      await runConsumer({
-        kafka,
-        groupId,
-        topics: [topic],
-        decode: recordToEvent,
-        publisher,
-        log,
-        handle: async () => {
-          attempts += 1;
-          return Promise.reject(new AppError('MATCH.NEWCOMER_UNKNOWN', 'no such newcomer'));
-        },
-      }),
-    );
+    await consume(groupId, topic, async () => {
+      attempts += 1;
+      return Promise.reject(new AppError('MATCH.NEWCOMER_UNKNOWN', 'no such newcomer'));
+    });
     const letter = await waitFor(() => dead.records[0], { description: 'the dead letter' });
     await dead.stop();
     expect(attempts).toBe(1);
