@@ -1,8 +1,8 @@
-import type { CapturedMail, MailFault, MailFaultCode } from './mail/mail.store.js';
-import type { DeliveryOutcome, SmsFault, SmsFaultKind, SmsMessage, SmsOutcome } from './sms/sms.store.js';
+import type { CapturedMail, MailFault, MailFaultCode, MailFaultWindow } from './mail/mail.store.js';
+import type { DeliveryOutcome, SmsFault, SmsFaultKind, SmsFaultWindow, SmsMessage, SmsOutcome } from './sms/sms.store.js';
 
-export type { CapturedMail, MailFault, MailFaultCode } from './mail/mail.store.js';
-export type { DeliveryOutcome, SmsFault, SmsFaultKind, SmsMessage, SmsOutcome, SmsStatus, StatusChange, WebhookAttempt } from './sms/sms.store.js';
+export type { CapturedMail, MailFault, MailFaultCode, MailFaultWindow } from './mail/mail.store.js';
+export type { DeliveryOutcome, SmsFault, SmsFaultKind, SmsFaultWindow, SmsMessage, SmsOutcome, SmsStatus, StatusChange, WebhookAttempt } from './sms/sms.store.js';
 export { twilioHttpClientFor } from './twilio-http-client.js';
 
 /** The sandbox answered with an error; `code` is its stable error code (e.g. SANDBOX.INVALID_FIELD). */
@@ -80,7 +80,12 @@ export function sandboxClient(url: string) {
     /** The next `times` RCPT TO for this address are refused with `code`. */
     mailFault: async (fault: { to: string; code: MailFaultCode; times?: number }) => (await call<{ faults: MailFault[] }>('POST', '/api/mail/faults', fault)).faults,
     mailFaults: async () => (await call<{ faults: MailFault[] }>('GET', '/api/mail/faults')).faults,
+    /** Disarms per-recipient faults and the fault window. */
     clearMailFaults: () => call<undefined>('DELETE', '/api/mail/faults'),
+    /** Every RCPT TO, whoever the recipient, gets `code` for the next `seconds`. */
+    mailFaultWindow: async (window: { code: MailFaultCode; seconds: number }) =>
+      (await call<{ window: MailFaultWindow }>('POST', '/api/mail/fault-window', window)).window,
+    currentMailFaultWindow: async () => (await call<{ window: MailFaultWindow | null }>('GET', '/api/mail/fault-window')).window,
     /** Waits until at least `count` messages (default 1) were captured for `to`, and returns them all. */
     waitForMail: (to: string, options: WaitOptions & { count?: number } = {}) =>
       waitUntil(`mail to ${to}`, async () => {
@@ -97,7 +102,12 @@ export function sandboxClient(url: string) {
     smsFault: async (fault: { to?: string; kind: SmsFaultKind; times?: number }) => (await call<{ faults: SmsFault[] }>('POST', '/api/sms/faults', fault)).faults,
     /** Armed faults, and how many "timeout" requests the sandbox is holding open right now. */
     smsFaults: () => call<{ faults: SmsFault[]; heldRequests: number }>('GET', '/api/sms/faults'),
+    /** Disarms per-message faults and the fault window. */
     clearSmsFaults: () => call<undefined>('DELETE', '/api/sms/faults'),
+    /** Every send, to anyone, fails with one of `kinds` (in turn) for the next `seconds`. */
+    smsFaultWindow: async (window: { kinds: SmsFaultKind[]; seconds: number }) =>
+      (await call<{ window: SmsFaultWindow }>('POST', '/api/sms/fault-window', window)).window,
+    currentSmsFaultWindow: async () => (await call<{ window: SmsFaultWindow | null }>('GET', '/api/sms/fault-window')).window,
     /** How later messages to `to` end: delivered (default), undelivered or failed. */
     smsOutcome: async (outcome: { to: string; status: DeliveryOutcome; errorCode?: number }) =>
       (await call<{ outcomes: SmsOutcome[] }>('POST', '/api/sms/outcomes', outcome)).outcomes,

@@ -30,6 +30,8 @@ export interface SandboxOptions {
   callbackDelayMs?: number | undefined;
   /** How many messages of each kind are kept in memory (default 5000). */
   maxKept?: number | undefined;
+  /** The clock fault windows are measured on (epoch ms); tests pass their own. */
+  now?: (() => number) | undefined;
 }
 
 export interface Sandbox {
@@ -65,8 +67,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const host = options.host ?? '127.0.0.1';
   const maxKept = options.maxKept ?? 5000;
   const dataDir = options.dataDir;
-  const mailStore = createMailStore(dataDir === undefined ? noJournal() : jsonLinesJournal(join(dataDir, 'mail.jsonl')), maxKept);
-  const smsStore = createSmsStore(dataDir === undefined ? noJournal() : jsonLinesJournal(join(dataDir, 'sms.jsonl')), maxKept);
+  const mailStore = createMailStore(dataDir === undefined ? noJournal() : jsonLinesJournal(join(dataDir, 'mail.jsonl')), maxKept, options.now);
+  const smsStore = createSmsStore(dataDir === undefined ? noJournal() : jsonLinesJournal(join(dataDir, 'sms.jsonl')), maxKept, options.now);
   const delivery = createSmsDelivery({ store: smsStore, authToken: options.authToken, callbackDelayMs: options.callbackDelayMs ?? 0 });
   const twilio = twilioMessagesRoutes({ store: smsStore, delivery, authToken: options.authToken });
 

@@ -21,6 +21,17 @@ export function mailRoutes(store: MailStore): Router {
     res.json({ faults: store.faults() });
   });
 
+  router.get('/api/mail/fault-window', (_req, res) => {
+    res.json({ window: store.faultWindow() ?? null });
+  });
+
+  router.post('/api/mail/fault-window', (req, res) => {
+    const body = asRecord(req.body);
+    const code = oneOf(body, 'code', FAULT_CODES);
+    const seconds = positiveInteger(body, 'seconds', 0);
+    res.status(201).json({ window: store.setFaultWindow(code, seconds) });
+  });
+
   router.get('/api/mail/:id', (req, res) => {
     const mail = store.get(req.params.id);
     if (mail === undefined) {

@@ -26,6 +26,12 @@ export interface MailFault {
   remaining: number;
 }
 
+/** Every recipient gets `code` until `until` (epoch ms): a relay that is down for a while, not one bad mailbox. */
+export interface MailFaultWindow {
+  code: MailFaultCode;
+  until: number;
+}
+
 type MailJournalRecord = { type: 'mail'; mail: CapturedMail };
 
 export interface MailStore {
@@ -37,14 +43,24 @@ export interface MailStore {
   /** Consumes one attempt of a fault for this recipient, if any is armed. */
   takeFault(to: string): MailFaultCode | undefined;
   faults(): MailFault[];
+  /** Disarms per-recipient faults and the window. */
   clearFaults(): void;
+  /** Every RCPT TO gets `code` for `seconds` from now (replaces an earlier window). */
+  setFaultWindow(code: MailFaultCode, seconds: number): MailFaultWindow;
+  /** The window in force now, if any. */
+  faultWindow(): MailFaultWindow | undefined;
 }
 
 const normalizeAddress = (address: string): string => address.trim().toLowerCase();
 
-export function createMailStore(journal: Journal<MailJournalRecord>, maxKept: number): MailStore {
+export function createMailStore(journal: Journal<MailJournalRecord>, maxKept: number, now: () => number = Date.now): MailStore {
   const messages: CapturedMail[] = [];
   const faults = new Map<string, MailFault>();
+  let window: MailFaultWindow | undefined;
+  const windowInForce = (): MailFaultWindow | undefined => {
+    if (window !== undefined && now() >= window.until) window = undefined;
+    return window;
+  };
 
   const keep = (mail: CapturedMail): void => {
     messages.push(mail);
@@ -74,6 +90,8 @@ export function createMailStore(journal: Journal<MailJournalRecord>, maxKept: nu
       faults.set(key, { to: key, code, remaining: times });
     },
     takeFault(to) {
+      const inForce = windowInForce();
+      if (inForce !== undefined) return inForce.code;
       const fault = faults.get(normalizeAddress(to));
       if (fault === undefined) return undefined;
       fault.remaining -= 1;
@@ -81,6 +99,17 @@ export function createMailStore(journal: Journal<MailJournalRecord>, maxKept: nu
       return fault.code;
     },
     faults: () => [...faults.values()].map((fault) => ({ ...fault })),
-    clearFaults: () => faults.clear(),
+    clearFaults() {
+      faults.clear();
+      window = undefined;
+    },
+    setFaultWindow(code, seconds) {
+      window = { code, until: now() + seconds * 1000 };
+      return { ...window };
+    },
+    faultWindow() {
+      const inForce = windowInForce();
+      return inForce === undefined ? undefined : { ...inForce };
+    },
   };
 }

@@ -39,6 +39,19 @@ export function smsRoutes(deps: { store: SmsStore; delivery: SmsDelivery; held: 
     res.json({ outcomes: store.outcomes() });
   });
 
+  router.get('/api/sms/fault-window', (_req, res) => {
+    res.json({ window: store.faultWindow() ?? null });
+  });
+
+  router.post('/api/sms/fault-window', (req, res) => {
+    const body = asRecord(req.body);
+    const raw = body['kinds'];
+    if (!Array.isArray(raw) || raw.length === 0) throw new BadRequestError('SANDBOX.INVALID_FIELD', '"kinds" must be a non-empty array of fault kinds.');
+    const kinds = raw.map((kind: unknown) => oneOf({ kinds: kind }, 'kinds', SMS_FAULT_KINDS));
+    const seconds = positiveInteger(body, 'seconds', 0);
+    res.status(201).json({ window: store.setFaultWindow(kinds, seconds) });
+  });
+
   router.get('/api/sms/:sid', (req, res) => {
     const message = store.get(req.params.sid);
     if (message === undefined) {

@@ -51,6 +51,12 @@ export interface SmsFault {
   remaining: number;
 }
 
+/** Every send gets one of `kinds` (in turn) until `until` (epoch ms): the provider is throttling or failing for a while. */
+export interface SmsFaultWindow {
+  kinds: SmsFaultKind[];
+  until: number;
+}
+
 export interface SmsOutcome {
   to: string;
   status: DeliveryOutcome;
@@ -73,16 +79,26 @@ export interface SmsStore {
   /** Consumes one attempt of the first armed fault for this number, else of the first one for any number. */
   takeFault(to: string): SmsFaultKind | undefined;
   faults(): SmsFault[];
+  /** Disarms per-message faults and the window. */
   clearFaults(): void;
+  /** Every send gets one of `kinds`, in turn, for `seconds` from now (replaces an earlier window). */
+  setFaultWindow(kinds: readonly SmsFaultKind[], seconds: number): SmsFaultWindow;
+  faultWindow(): SmsFaultWindow | undefined;
   setOutcome(outcome: SmsOutcome): void;
   outcomeFor(to: string): SmsOutcome;
   outcomes(): SmsOutcome[];
   clearOutcomes(): void;
 }
 
-export function createSmsStore(journal: Journal<SmsJournalRecord>, maxKept: number): SmsStore {
+export function createSmsStore(journal: Journal<SmsJournalRecord>, maxKept: number, now: () => number = Date.now): SmsStore {
   const messages = new Map<string, SmsMessage>();
   const faults: SmsFault[] = [];
+  let window: SmsFaultWindow | undefined;
+  let windowTurn = 0;
+  const windowInForce = (): SmsFaultWindow | undefined => {
+    if (window !== undefined && now() >= window.until) window = undefined;
+    return window;
+  };
   const outcomes = new Map<string, SmsOutcome>();
 
   const keep = (message: SmsMessage): void => {
@@ -153,6 +169,12 @@ export function createSmsStore(journal: Journal<SmsJournalRecord>, maxKept: numb
       faults.push({ ...fault });
     },
     takeFault(to) {
+      const inForce = windowInForce();
+      if (inForce !== undefined) {
+        const kind = inForce.kinds[windowTurn % inForce.kinds.length];
+        windowTurn += 1;
+        if (kind !== undefined) return kind;
+      }
       const index = faults.findIndex((fault) => fault.to === to);
       const chosen = index !== -1 ? index : faults.findIndex((fault) => fault.to === null);
       const fault = faults[chosen];
@@ -164,6 +186,16 @@ export function createSmsStore(journal: Journal<SmsJournalRecord>, maxKept: numb
     faults: () => faults.map((fault) => ({ ...fault })),
     clearFaults() {
       faults.length = 0;
+      window = undefined;
+    },
+    setFaultWindow(kinds, seconds) {
+      window = { kinds: [...kinds], until: now() + seconds * 1000 };
+      windowTurn = 0;
+      return { ...window, kinds: [...window.kinds] };
+    },
+    faultWindow() {
+      const inForce = windowInForce();
+      return inForce === undefined ? undefined : { ...inForce, kinds: [...inForce.kinds] };
     },
     setOutcome(outcome) {
       outcomes.set(outcome.to, { ...outcome });
