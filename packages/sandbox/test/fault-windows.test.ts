@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type twilio from 'twilio';
 import { sandboxClient } from '@kindred/sandbox';
 import type { Sandbox, SandboxClient } from '@kindred/sandbox';
@@ -11,7 +12,7 @@ describe('fault windows: every recipient fails for a while, then everything flow
   let sandbox: Sandbox;
   let api: SandboxClient;
   let sms: twilio.Twilio;
-  let transport: nodemailer.Transporter;
+  let transport: Transporter;
   // The sandbox measures windows on this clock, so a test moves time instead of waiting for it.
   let clock = 1_000_000;
 
