@@ -1,7 +1,28 @@
 export { AppError, errorCode, errorMessage, isAppError, type AppErrorOptions } from './errors.js';
 export { ConfigError, env, loadConfig } from './config.js';
 export { createLogger, redactedPaths, type Logger, type LoggerConfig } from './logger.js';
-export { childTraceContext, isValidTraceparent, newTraceContext, traceIdOf, type TraceContext } from './trace-context.js';
+export {
+  activeSpanIds,
+  activeTraceContext,
+  extractTraceContext,
+  injectTraceHeaders,
+  inSpan,
+  linkTo,
+  noTraceContext,
+  recordSpanError,
+  SpanKind,
+  startSpan,
+  traceIdOf,
+  withTraceContext,
+  type Attributes,
+  type Context,
+  type Span,
+  type SpanOptions,
+  type TraceContext,
+} from './tracing/spans.js';
+export { otlpTracesUrlOf, startTracing, tracingConfigShape, type Tracing, type TracingConfig } from './tracing/tracing.setup.js';
+export { traceHttpRequests } from './tracing/http-tracing.js';
+export { grpcClientTracing, traceGrpcHandlers } from './tracing/grpc-tracing.js';
 export { createKafka, type KafkaClientConfig } from './kafka/kafka-client.js';
 export { createRecordPublisher, type OutgoingRecord, type RecordPublisher } from './kafka/publisher.js';
 export {

@@ -1,4 +1,5 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { activeSpanIds } from './tracing/spans.js';
 
 export type { Logger } from 'pino';
 
@@ -56,6 +57,8 @@ export function createLogger(config: LoggerConfig): Logger {
     redact: { paths: [...redactedPaths], censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
+    // Read at each call, so every child logger's lines carry the span active at that moment.
+    mixin: () => activeSpanIds() ?? {},
   };
   return config.destination ? pino(options, config.destination) : pino(options);
 }

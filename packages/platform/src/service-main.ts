@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { createShutdown, exitOnSignals, type Shutdown } from './shutdown.js';
+import { otlpTracesUrlOf, startTracing, tracingConfigShape } from './tracing/tracing.setup.js';
 
 export interface ServiceContext<C> {
   readonly config: C;
@@ -21,8 +22,12 @@ export async function runServiceMain<S extends z.ZodObject>(options: {
   readonly start: (context: ServiceContext<Readonly<z.output<S>>>) => Promise<void>;
 }): Promise<void> {
   let config: Readonly<z.output<S>>;
+  let tracingConfig: Readonly<{ OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined; OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string | undefined; OTEL_BSP_SCHEDULE_DELAY: number }>;
   try {
-    config = loadConfig(options.service, options.schema);
+    // The tracing variables are validated with the service's own, so one message names every bad variable.
+    const merged = loadConfig(options.service, options.schema.extend(tracingConfigShape));
+    config = merged as Readonly<z.output<S>>;
+    tracingConfig = merged as typeof tracingConfig;
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -30,8 +35,16 @@ export async function runServiceMain<S extends z.ZodObject>(options: {
     }
     throw error;
   }
+  const tracing = startTracing({
+    service: options.service,
+    otlpTracesUrl: otlpTracesUrlOf(tracingConfig),
+    scheduledDelayMs: tracingConfig.OTEL_BSP_SCHEDULE_DELAY,
+  });
   const log = createLogger({ service: options.service, level: options.logLevel?.(config) ?? 'info' });
   const shutdown = createShutdown(log);
+  // Registered first, so it runs last: the spans of the shutdown itself are flushed too.
+  shutdown.add({ name: 'tracing', run: () => tracing.shutdown() });
+  if (tracing.exporting) log.info('exporting traces over OTLP/HTTP');
   exitOnSignals(shutdown, log);
   try {
     await options.start({ config, log, shutdown });

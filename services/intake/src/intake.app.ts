@@ -10,6 +10,7 @@ import {
   listen,
   mountOpsRoutes,
   pingMongo,
+  traceHttpRequests,
   type Logger,
 } from '@kindred/platform';
 import type { IntakeConfig } from './config.js';
@@ -118,6 +119,7 @@ export async function startIntake(deps: { config: IntakeConfig; log: Logger; hoo
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.INTAKE_TRUST_PROXY);
+  app.use(traceHttpRequests());
   app.use(requestLogging(log));
   mountOpsRoutes(app, {
     registry,

@@ -1,5 +1,7 @@
-import type { Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import type { Consumer, EachMessagePayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import { SpanKind } from '@opentelemetry/api';
 import { errorCode, errorMessage, isAppError } from '../errors.js';
+import { extractTraceContext, inSpan } from '../tracing/spans.js';
 import type { Logger } from '../logger.js';
 import type { RecordPublisher } from './publisher.js';
 import { ensureTopics } from './topics.js';
@@ -66,6 +68,11 @@ function headersToStrings(headers: IHeaders | undefined): Record<string, string>
   return out;
 }
 
+function withoutTraceHeaders(headers: Record<string, string>): Record<string, string> {
+  const { traceparent: _traceparent, tracestate: _tracestate, ...rest } = headers;
+  return rest;
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -112,7 +119,8 @@ export async function runConsumer<T>(config: ConsumerRunnerConfig<T>): Promise<R
         key: message.key?.toString('utf8') ?? '',
         value: message.value ?? Buffer.alloc(0),
         headers: {
-          ...headersToStrings(message.headers),
+          // Without the producer's trace headers the dead-letter record is published under the consumer's span.
+          ...withoutTraceHeaders(headersToStrings(message.headers)),
           [deadLetterHeaders.errorCode]: errorCode(error),
           [deadLetterHeaders.errorMessage]: errorMessage(error).slice(0, 1000),
           [deadLetterHeaders.originalTopic]: topic,
@@ -132,54 +140,76 @@ export async function runConsumer<T>(config: ConsumerRunnerConfig<T>): Promise<R
     autoCommit: false,
     partitionsConsumedConcurrently: config.partitionsConsumedConcurrently ?? 1,
     eachMessage: async (payload) => {
-      const { topic, partition, message } = payload;
-      const headers = headersToStrings(message.headers);
-      const log = config.log.child({
-        topic,
-        partition,
-        offset: message.offset,
-        eventId: headers['kindred-event-id'],
-        eventType: headers['kindred-event-type'],
-        traceparent: headers['traceparent'],
-      });
-      const commit = () =>
-        consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
-
-      let value: T;
-      try {
-        value = config.decode(message.value ?? Buffer.alloc(0), headers);
-      } catch (error) {
-        log.warn({ code: errorCode(error), reason: errorMessage(error) }, 'undecodable record sent to dead-letter topic');
-        await deadLetter(message, topic, partition, error, 1, 'decode');
-        await commit();
-        return;
-      }
-
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          await config.handle({ topic, partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, value, headers, log });
-          await commit();
-          config.onOutcome?.('processed', topic);
-          return;
-        } catch (error) {
-          const transient = isAppError(error) && error.retriable;
-          const permanent = isAppError(error) && !error.retriable;
-          if (permanent || (!transient && attempt >= maxAttempts)) {
-            log.warn({ code: errorCode(error), reason: errorMessage(error), attempt }, 'record sent to dead-letter topic');
-            await deadLetter(message, topic, partition, error, attempt, 'handle');
-            await commit();
-            return;
-          }
-          if (stopping) throw error; // leave it uncommitted: the next owner of the partition gets it again
-          config.onOutcome?.('retried', topic);
-          log.warn({ code: errorCode(error), reason: errorMessage(error), attempt }, 'handler failed; retrying');
-          const delay = Math.min(backoff.max, backoff.initial * 2 ** (attempt - 1));
-          await sleep(delay / 2 + Math.random() * (delay / 2));
-          await payload.heartbeat();
-        }
-      }
+      const headers = headersToStrings(payload.message.headers);
+      // A consumer span continuing the producer's (from the headers; none or a malformed one starts a new trace):
+      // the handler, its logs and whatever it publishes are part of the journey.
+      await inSpan(
+        `${payload.topic} process`,
+        {
+          kind: SpanKind.CONSUMER,
+          parent: extractTraceContext(headers),
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.operation.type': 'process',
+            'messaging.destination.name': payload.topic,
+            'messaging.consumer.group.name': config.groupId,
+            'messaging.destination.partition.id': String(payload.partition),
+            'messaging.kafka.offset': Number(payload.message.offset),
+            ...(headers['kindred-event-type'] ? { 'kindred.event.type': headers['kindred-event-type'] } : {}),
+            ...(headers['kindred-event-id'] ? { 'messaging.message.id': headers['kindred-event-id'] } : {}),
+          },
+        },
+        () => processMessage(payload, headers),
+      );
     },
   });
+
+  async function processMessage(payload: EachMessagePayload, headers: Record<string, string>): Promise<void> {
+    const { topic, partition, message } = payload;
+    const log = config.log.child({
+      topic,
+      partition,
+      offset: message.offset,
+      eventId: headers['kindred-event-id'],
+      eventType: headers['kindred-event-type'],
+    });
+    const commit = () =>
+      consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+
+    let value: T;
+    try {
+      value = config.decode(message.value ?? Buffer.alloc(0), headers);
+    } catch (error) {
+      log.warn({ code: errorCode(error), reason: errorMessage(error) }, 'undecodable record sent to dead-letter topic');
+      await deadLetter(message, topic, partition, error, 1, 'decode');
+      await commit();
+      return;
+    }
+
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await config.handle({ topic, partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, value, headers, log });
+        await commit();
+        config.onOutcome?.('processed', topic);
+        return;
+      } catch (error) {
+        const transient = isAppError(error) && error.retriable;
+        const permanent = isAppError(error) && !error.retriable;
+        if (permanent || (!transient && attempt >= maxAttempts)) {
+          log.warn({ code: errorCode(error), reason: errorMessage(error), attempt }, 'record sent to dead-letter topic');
+          await deadLetter(message, topic, partition, error, attempt, 'handle');
+          await commit();
+          return;
+        }
+        if (stopping) throw error; // leave it uncommitted: the next owner of the partition gets it again
+        config.onOutcome?.('retried', topic);
+        log.warn({ code: errorCode(error), reason: errorMessage(error), attempt }, 'handler failed; retrying');
+        const delay = Math.min(backoff.max, backoff.initial * 2 ** (attempt - 1));
+        await sleep(delay / 2 + Math.random() * (delay / 2));
+        await payload.heartbeat();
+      }
+    }
+  }
 
   return {
     deadLetterTopic,

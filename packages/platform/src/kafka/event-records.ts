@@ -1,7 +1,7 @@
 import { decodeEnvelope, encodeEnvelope, envelopeFor, routeOf, type DecodedEnvelope, type EventPayload } from '@kindred/contracts';
 import { ulid } from 'ulid';
 import { AppError } from '../errors.js';
-import { childTraceContext, type TraceContext } from '../trace-context.js';
+import { activeTraceContext, type TraceContext } from '../tracing/spans.js';
 import type { OutgoingRecord } from './publisher.js';
 
 export const eventHeaders = {
@@ -20,7 +20,7 @@ export function namespacedTopic(topic: string, namespace: string | undefined): s
   return namespace ? `${namespace}.${topic}` : topic;
 }
 
-/** A new event: a fresh ULID, the time now, and a child span of the trace that caused it. */
+/** A new event: a fresh ULID, the time now, and the trace that caused it (by default the active span). */
 export function newEvent(
   event: EventPayload,
   header: { readonly producer: string; readonly aggregateId: string; readonly causedBy?: TraceContext | undefined; readonly now?: Date },
@@ -30,7 +30,7 @@ export function newEvent(
     occurredAt: header.now ?? new Date(),
     producer: header.producer,
     aggregateId: header.aggregateId,
-    trace: childTraceContext(header.causedBy),
+    trace: header.causedBy ?? activeTraceContext(),
   });
 }
 

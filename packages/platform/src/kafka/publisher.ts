@@ -1,4 +1,6 @@
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { context, SpanKind } from '@opentelemetry/api';
+import { extractTraceContext, injectTraceHeaders, recordSpanError, startSpan } from '../tracing/spans.js';
 
 export interface OutgoingRecord {
   readonly topic: string;
@@ -28,13 +30,38 @@ export async function createRecordPublisher(kafka: Kafka): Promise<RecordPublish
         list.push(record);
         byTopic.set(record.topic, list);
       }
-      await producer.sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([topic, list]) => ({
-          topic,
-          messages: list.map((record) => ({ key: record.key, value: record.value, headers: { ...record.headers } })),
-        })),
-      });
+      // One producer span per record, parented on the trace the record carries (an outbox relay publishes many
+      // journeys in one batch) or else on the active span; the span's own context goes out in the headers.
+      const spans = new Map<OutgoingRecord, ReturnType<typeof startSpan>>();
+      for (const record of records) {
+        const parent = record.headers['traceparent'] ? extractTraceContext(record.headers) : context.active();
+        spans.set(
+          record,
+          startSpan(`${record.topic} publish`, {
+            kind: SpanKind.PRODUCER,
+            parent,
+            attributes: { 'messaging.system': 'kafka', 'messaging.operation.type': 'send', 'messaging.operation.name': 'publish', 'messaging.destination.name': record.topic },
+          }),
+        );
+      }
+      const headersOf = (record: OutgoingRecord): Record<string, string> => {
+        const traced = spans.get(record);
+        return traced ? injectTraceHeaders({ ...record.headers }, traced.context) : { ...record.headers };
+      };
+      try {
+        await producer.sendBatch({
+          acks: -1,
+          topicMessages: [...byTopic].map(([topic, list]) => ({
+            topic,
+            messages: list.map((record) => ({ key: record.key, value: record.value, headers: headersOf(record) })),
+          })),
+        });
+      } catch (error) {
+        for (const { span } of spans.values()) recordSpanError(span, error);
+        throw error;
+      } finally {
+        for (const { span } of spans.values()) span.end();
+      }
     },
     disconnect: () => producer.disconnect(),
   };

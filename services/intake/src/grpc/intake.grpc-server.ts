@@ -1,11 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Server, ServerCredentials, status, type Metadata, type ServiceError, type sendUnaryData } from '@grpc/grpc-js';
-import { errorCode, errorMessage, isAppError, type Logger } from '@kindred/platform';
+import { activeTraceContext, errorCode, errorMessage, isAppError, traceGrpcHandlers, type Logger } from '@kindred/platform';
 import { events, health, intake } from '@kindred/contracts';
 import type { DirectoryAuditRepository } from '../data-access/directory-audit.repository.js';
 import type { ContactDirectory } from '../use-cases/contact-directory.js';
 import type { EraseSubject } from '../use-cases/erase-subject.js';
-import { newTraceContext } from '@kindred/platform';
 
 export interface IntakeGrpcDeps {
   readonly directory: ContactDirectory;
@@ -127,7 +126,7 @@ export async function startIntakeGrpcServer(deps: IntakeGrpcDeps, host: string, 
           return;
         }
         try {
-          const result = await deps.eraseSubject(subjectId, { trace: newTraceContext() });
+          const result = await deps.eraseSubject(subjectId, { trace: activeTraceContext() });
           await deps.audit.record({ action: 'erase_subject', caller: `admin:${actor}`, subjectIds: [subjectId], outcome: 'ok', purpose: reason });
           callback(null, { subjectId, kind: kindOf(result.kind), erasedAt: result.erasedAt, alreadyErased: result.alreadyErased });
         } catch (error) {
@@ -148,8 +147,8 @@ export async function startIntakeGrpcServer(deps: IntakeGrpcDeps, host: string, 
   };
 
   const server = new Server();
-  server.addService(intake.ContactDirectoryService, contactDirectory);
-  server.addService(intake.PrivacyAdminService, privacyAdmin);
+  server.addService(intake.ContactDirectoryService, traceGrpcHandlers(intake.ContactDirectoryService, contactDirectory));
+  server.addService(intake.PrivacyAdminService, traceGrpcHandlers(intake.PrivacyAdminService, privacyAdmin));
   server.addService(health.HealthService, healthServer);
   const bound = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (error, actual) => (error ? reject(error) : resolve(actual)));

@@ -1,9 +1,9 @@
 import type { Request } from 'express';
-import { childTraceContext, isValidTraceparent, newTraceContext, type TraceContext } from '@kindred/platform';
+import { activeTraceContext, type TraceContext } from '@kindred/platform';
 
-export function traceOf(req: Request): TraceContext {
-  const parent = req.get('traceparent');
-  return parent !== undefined && isValidTraceparent(parent) ? childTraceContext({ traceparent: parent, tracestate: req.get('tracestate') ?? '' }) : newTraceContext();
+/** The request's span (made by traceHttpRequests, continuing an incoming `traceparent`): the events it causes carry it. */
+export function traceOf(_req: Request): TraceContext {
+  return activeTraceContext();
 }
 
 const idempotencyKeyPattern = /^[A-Za-z0-9._:-]{1,128}$/;

@@ -1,4 +1,4 @@
-import { AppError, newTraceContext } from '@kindred/platform';
+import { activeTraceContext, AppError } from '@kindred/platform';
 import { isValidPhoneNumber } from 'libphonenumber-js/max';
 import type { BlindIndex } from '../domain/field-crypto.js';
 import type { Channel, Locale } from '../domain/vocabulary.js';
@@ -44,7 +44,7 @@ export function createContactDirectory(deps: {
       const doc = await deps.subjects.findById('peer', id);
       if (!doc?.profile || !doc.consents || doc.erasedAt !== undefined) return;
       const consents = { ...doc.consents, sms: consented };
-      const event = deps.events.peerProfileUpserted({ peerId: id, profile: doc.profile, consented: peerConsented(doc.profile, consents), trace: newTraceContext() });
+      const event = deps.events.peerProfileUpserted({ peerId: id, profile: doc.profile, consented: peerConsented(doc.profile, consents), trace: activeTraceContext() });
       const set = { 'consents.sms': consented, 'consents.smsChangedAt': at, 'consents.smsSource': source };
       if (await deps.subjects.updateAtVersion('peer', doc, { set }, [event])) {
         deps.afterWrite('peer', id);

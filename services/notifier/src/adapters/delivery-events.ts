@@ -1,5 +1,5 @@
 import { encodeEnvelope, envelopeFor, events } from '@kindred/contracts';
-import { childTraceContext } from '@kindred/platform';
+import { activeTraceContext } from '@kindred/platform';
 import { ulid } from 'ulid';
 import type { OutboxEntry } from '../data-access/delivery-ledger.repository.js';
 import type { Channel, RecipientRole, TopicKey } from '../domain/delivery.types.js';
@@ -32,14 +32,15 @@ export function topicKeysOf(topics: readonly events.Topic[]): TopicKey[] {
 
 function entry(delivery: DeliveryRef, topic: string, now: Date, event: Parameters<typeof envelopeFor>[0]): OutboxEntry {
   const eventId = ulid(now.getTime());
-  const trace = childTraceContext(delivery.traceparent ? { traceparent: delivery.traceparent, tracestate: '' } : undefined);
+  // The journey's trace stored with the delivery wins over the active span (a Twilio status callback is a request of its own).
+  const trace = delivery.traceparent ? { traceparent: delivery.traceparent, tracestate: '' } : activeTraceContext();
   const envelope = envelopeFor(event, { eventId, occurredAt: now, producer: 'notifier', aggregateId: delivery.matchId, trace });
   return {
     eventId,
     topic,
     key: delivery.matchId,
     value: Buffer.from(encodeEnvelope(envelope)).toString('base64'),
-    headers: { 'kindred-event-id': eventId, 'kindred-event-type': envelope.type, traceparent: trace.traceparent },
+    headers: { 'kindred-event-id': eventId, 'kindred-event-type': envelope.type, ...(trace.traceparent ? { traceparent: trace.traceparent } : {}) },
   };
 }
 

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { decodeEnvelope, encodeEnvelope, envelopeFor, type DecodedEnvelope, type events } from '@kindred/contracts';
-import { createKafka, createRecordPublisher, newTraceContext, type Logger, type RecordPublisher } from '@kindred/platform';
+import { createKafka, createRecordPublisher, type Logger, type RecordPublisher } from '@kindred/platform';
 import { uniqueName } from '@kindred/testkit';
 import type { ReadRecord } from '@kindred/testkit';
 
@@ -25,7 +26,7 @@ export function matchApprovedRecord(topic: string, match: MatchFixture, eventId 
         shareTopicsConsented: match.shareTopicsConsented ?? false,
       },
     },
-    { eventId, occurredAt: new Date(), producer: 'matching', aggregateId: match.matchId, trace: newTraceContext() },
+    { eventId, occurredAt: new Date(), producer: 'matching', aggregateId: match.matchId, trace: { traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`, tracestate: '' } },
   );
   return {
     topic,
