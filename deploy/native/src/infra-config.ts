@@ -31,7 +31,9 @@ export interface InfraPorts {
 }
 
 export interface InfraConfig {
+  /** Downloaded artifacts (jars): shared by every instance on this machine. */
   readonly cacheDir: string;
+  /** One instance's data, logs, pid files and infra.json: `KINDRED_STATE_DIR`, else `<cache>/state`. */
   readonly stateDir: string;
   readonly kafkaVersion: string;
   readonly ports: InfraPorts;
@@ -81,5 +83,7 @@ export function resolveInfraConfig(env: NodeJS.ProcessEnv = process.env): InfraC
     }
     seen.set(port, envVar);
   }
-  return { cacheDir, stateDir: join(cacheDir, 'state'), kafkaVersion, ports, env };
+  const stateOverride = env['KINDRED_STATE_DIR'];
+  const stateDir = stateOverride !== undefined && stateOverride !== '' ? resolve(stateOverride) : join(cacheDir, 'state');
+  return { cacheDir, stateDir, kafkaVersion, ports, env };
 }

@@ -5,7 +5,7 @@ import { InfraError } from './infra-error.js';
 import { kafkaServer } from './kafka.server.js';
 import { mongoServer } from './mongo.server.js';
 import { assertPortFree, findPortHolder, isPortFree } from './port-check.js';
-import { isAlive, isOurProcess, spawnDetached, stopProcess, type DetachedProcess } from './process-control.js';
+import { isAlive, isOurProcess, killProcess, spawnDetached, stopProcess, type DetachedProcess } from './process-control.js';
 import { redisServer } from './redis.server.js';
 import { sandboxServer } from './sandbox.server.js';
 import type { PreparedServer, ServerDefinition, ServerName } from './server-definition.js';
@@ -34,6 +34,8 @@ export interface InfraOptions {
 export interface InfraUpOptions extends InfraOptions {
   /** Fail instead of carrying on without the SMTP/SMS sandbox when packages/sandbox is absent. */
   readonly requireSandbox?: boolean;
+  /** Start only these servers (default: all). */
+  readonly only?: readonly ServerName[];
   /** Aborting stops whatever this call already started. */
   readonly signal?: AbortSignal;
 }
@@ -76,6 +78,24 @@ interface Started {
   readonly server: ServerDefinition;
   readonly process: DetachedProcess;
   readonly logFile: string;
+  readonly record: PidRecord;
+}
+
+async function spawnServer(config: InfraConfig, server: ServerDefinition, command: PreparedServer, log: (line: string) => void): Promise<Started> {
+  const logFile = serverLogPath(config, server.name);
+  appendFileSync(logFile, `\n===== ${new Date().toISOString()} starting ${command.description} =====\n`);
+  const child = await spawnDetached({ ...command, logFile });
+  const record: PidRecord = {
+    pid: child.pid,
+    description: command.description,
+    identity: command.identity,
+    ports: server.ports.map((setting) => setting.port),
+    logFile,
+    startedAt: new Date().toISOString(),
+  };
+  writePidRecord(config, server.name, record);
+  log(`${server.name}: started ${command.description} (pid ${child.pid}) on ${server.address}; log: ${logFile}`);
+  return { server, process: child, logFile, record };
 }
 
 async function waitUntilReady(started: Started, signal: AbortSignal | undefined): Promise<void> {
@@ -141,6 +161,7 @@ export async function infraUp(options: InfraUpOptions = {}): Promise<InfraEndpoi
   try {
     const records: Partial<Record<ServerName, PidRecord>> = {};
     const servers = serverDefinitions(config).filter((server) => {
+      if (options.only !== undefined && !options.only.includes(server.name)) return false;
       const reason = server.unavailableReason();
       if (reason === null) return true;
       if (options.requireSandbox === true) throw new InfraError('INFRA.START_FAILED', `${server.name}: ${reason}`);
@@ -189,21 +210,9 @@ export async function infraUp(options: InfraUpOptions = {}): Promise<InfraEndpoi
       signal?.throwIfAborted();
       const command = prepared[index];
       if (command === undefined) throw new Error(`no prepared command for ${server.name}`);
-      const logFile = serverLogPath(config, server.name);
-      appendFileSync(logFile, `\n===== ${new Date().toISOString()} starting ${command.description} =====\n`);
-      const child = await spawnDetached({ ...command, logFile });
-      started.push({ server, process: child, logFile });
-      const record: PidRecord = {
-        pid: child.pid,
-        description: command.description,
-        identity: command.identity,
-        ports: server.ports.map((setting) => setting.port),
-        logFile,
-        startedAt: new Date().toISOString(),
-      };
-      writePidRecord(config, server.name, record);
-      records[server.name] = record;
-      log(`${server.name}: started ${command.description} (pid ${child.pid}) on ${server.address}; log: ${logFile}`);
+      const entry = await spawnServer(config, server, command, log);
+      started.push(entry);
+      records[server.name] = entry.record;
     }
 
     await Promise.all(
@@ -291,4 +300,112 @@ async function portNote(server: ServerDefinition): Promise<string | null> {
 /** The endpoints of the running infrastructure (infra.json); throws INFRA.NOT_RUNNING when there is none. */
 export function readInfraEndpoints(env: NodeJS.ProcessEnv = process.env): InfraEndpoints {
   return readInfraJson(resolveInfraConfig(env));
+}
+
+export interface ServerStopOptions extends InfraOptions {
+  /** SIGKILL at once (a crash) instead of SIGTERM and a grace period (an orderly restart). */
+  readonly kill?: boolean;
+}
+
+function definitionOf(config: InfraConfig, name: ServerName): ServerDefinition {
+  const server = serverDefinitions(config).find((candidate) => candidate.name === name);
+  if (server === undefined) throw new InfraError('INFRA.BAD_CONFIG', `no server named ${JSON.stringify(name)} (redis, mongo, kafka, sandbox)`);
+  return server;
+}
+
+/** Keeps infra.json's pids current after one server of a running instance changed. */
+function recordPidInInfraJson(config: InfraConfig, name: ServerName, pid: number | null): void {
+  let endpoints: InfraEndpoints;
+  try {
+    endpoints = readInfraJson(config);
+  } catch {
+    return;
+  }
+  const pids: Partial<Record<ServerName, number>> = { ...endpoints.pids };
+  if (pid === null) delete pids[name];
+  else pids[name] = pid;
+  writeInfraJson(config, { ...endpoints, pids });
+}
+
+async function stopRecorded(config: InfraConfig, name: ServerName, kill: boolean, log: (line: string) => void): Promise<number | null> {
+  const record = readPidRecord(config, name);
+  if (record === null) return null;
+  if (!isOurProcess(record.pid, record.identity)) {
+    log(`${name}: pid ${record.pid} is no longer ours (exited or reused); forgetting it`);
+    removePidRecord(config, name);
+    return null;
+  }
+  const outcome = kill ? await killProcess(record.pid) : await stopProcess(record.pid, name === 'kafka' ? 30_000 : 10_000);
+  log(`${name}: pid ${record.pid} ${outcome}`);
+  removePidRecord(config, name);
+  return record.pid;
+}
+
+/**
+ * Stops one server of an instance (the others keep running), e.g. to prove that services reconnect.
+ * Resolves with the pid that was stopped, or null when it was not running.
+ */
+export async function stopServer(name: ServerName, options: ServerStopOptions = {}): Promise<number | null> {
+  const config = resolveInfraConfig(options.env ?? process.env);
+  const log = options.log ?? defaultLog;
+  ensureStateDirs(config);
+  const release = await acquireLock(config, log);
+  try {
+    const pid = await stopRecorded(config, name, options.kill === true, log);
+    recordPidInInfraJson(config, name, null);
+    return pid;
+  } finally {
+    release();
+  }
+}
+
+/** Starts one server of an instance if ours is not running, and waits until it answers. Resolves with its pid. */
+export async function startServer(name: ServerName, options: InfraOptions & { readonly signal?: AbortSignal } = {}): Promise<number> {
+  const config = resolveInfraConfig(options.env ?? process.env);
+  const log = options.log ?? defaultLog;
+  const server = definitionOf(config, name);
+  const reason = server.unavailableReason();
+  if (reason !== null) throw new InfraError('INFRA.START_FAILED', `${name}: ${reason}`);
+  ensureStateDirs(config);
+  const release = await acquireLock(config, log);
+  try {
+    const existing = readPidRecord(config, name);
+    if (existing !== null && isOurProcess(existing.pid, existing.identity) && samePorts(existing, server)) {
+      recordPidInInfraJson(config, name, existing.pid);
+      return existing.pid;
+    }
+    if (existing !== null) removePidRecord(config, name);
+    for (const setting of server.ports) await assertPortFree(setting, server.name);
+    const entry = await spawnServer(config, server, await server.prepare({ config, log }), log);
+    try {
+      const since = Date.now();
+      await waitUntilReady(entry, options.signal);
+      log(`${name}: ready after ${((Date.now() - since) / 1000).toFixed(1)} s`);
+    } catch (error) {
+      await stopProcess(entry.process.pid);
+      removePidRecord(config, name);
+      throw error;
+    }
+    recordPidInInfraJson(config, name, entry.record.pid);
+    return entry.record.pid;
+  } finally {
+    release();
+  }
+}
+
+export interface ServerRestart {
+  readonly name: ServerName;
+  readonly stoppedPid: number | null;
+  readonly pid: number;
+  /** From the stop signal until the new process answered. */
+  readonly downMs: number;
+}
+
+/** Stops one server (SIGTERM, or SIGKILL with `kill`), keeps it down for `downMs`, starts it again and waits until it answers. */
+export async function restartServer(name: ServerName, options: ServerStopOptions & { readonly downMs?: number } = {}): Promise<ServerRestart> {
+  const began = Date.now();
+  const stoppedPid = await stopServer(name, options);
+  if (options.downMs !== undefined && options.downMs > 0) await delay(options.downMs);
+  const pid = await startServer(name, options);
+  return { name, stoppedPid, pid, downMs: Date.now() - began };
 }

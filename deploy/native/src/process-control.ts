@@ -110,3 +110,15 @@ export async function stopProcess(pid: number, graceMs = 15_000): Promise<'termi
   while (isAlive(pid)) await delay(50);
   return 'killed';
 }
+
+/** SIGKILL at once, as a crash would; resolves once the process is gone. */
+export async function killProcess(pid: number): Promise<'killed' | 'gone'> {
+  if (!isAlive(pid)) return 'gone';
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    return 'gone';
+  }
+  while (isAlive(pid)) await delay(50);
+  return 'killed';
+}

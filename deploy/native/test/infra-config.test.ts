@@ -38,4 +38,11 @@ describe('launcher configuration', () => {
     expect(cacheDirFrom({ HOME: '/h' })).toBe('/h/.cache/kindred');
     expect(resolveInfraConfig({ HOME: '/h' }).stateDir).toBe('/h/.cache/kindred/state');
   });
+
+  it('gives a second instance its own state with KINDRED_STATE_DIR, while the downloaded jars stay shared', () => {
+    const config = resolveInfraConfig({ HOME: '/h', KINDRED_STATE_DIR: '/tmp/faults-state' });
+    expect(config.stateDir).toBe('/tmp/faults-state');
+    expect(config.cacheDir).toBe('/h/.cache/kindred');
+    expect(resolveInfraConfig({ HOME: '/h', KINDRED_STATE_DIR: '' }).stateDir).toBe('/h/.cache/kindred/state');
+  });
 });
