@@ -120,6 +120,9 @@ export function localServiceEnvironment(endpoints: InfraEndpoints, layout: Local
     INTAKE_BLIND_INDEX_KEY: secret('blindIndexKey'),
     INTAKE_DIRECTORY_TOKEN: secret('directoryToken'),
     INTAKE_ADMIN_TOKEN: secret('privacyAdminToken'),
+    // The demo loader posts a few hundred people from this machine's one address within a minute; the default (30
+    // per minute per client) is meant for a public form and would stretch the first start to ten minutes.
+    INTAKE_RATE_LIMIT_PER_MINUTE: '3000',
     // matching
     MATCHING_COORDINATOR_TOKENS: JSON.stringify({ [secret('coordinatorToken')]: { actor: 'console', role: 'coordinator', delegates: true } }),
     // notifier: SMS goes to the local sandbox, which signs its callbacks with its own token

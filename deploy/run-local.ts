@@ -4,11 +4,13 @@
  * which stops the services (the servers keep running for the next start; `./kindred down` stops them too).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { infraDown, infraUp } from '@kindred/infra-native';
-import { ensureDemoAccounts, loadDemoData } from './demo-data.js';
+import { ensureDemoAccounts } from './demo-data.js';
+import { demoNewcomers, demoPeerCount, demoPeers } from './demo/population.js';
+import { seedDemoPopulation, type SeedSummary } from './demo/seed.js';
 import { demoPassword, localLayout, localServiceEnvironment, serviceUrl, type LocalService } from './local-services.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -17,6 +19,7 @@ const layout = localLayout();
 const runDir = join(cache, 'state', layout.name === '' ? 'services' : `services-${layout.name}`);
 const pidFile = join(runDir, 'services.json');
 const say = (line: string) => process.stderr.write(`[kindred] ${line}\n`);
+const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
 function stopRecorded(): void {
   if (!existsSync(pidFile)) return;
@@ -54,7 +57,16 @@ if (process.argv.includes('--stop')) {
 }
 
 stopRecorded(); // a previous run that was killed hard may have left services behind
-const endpoints = await infraUp({ requireSandbox: true });
+const startedAt = Date.now();
+const peerCount = demoPeerCount();
+const firstRun = !existsSync(cache) || !readdirSync(cache).some((entry) => entry.startsWith('kafka-'));
+say(
+  firstRun
+    ? 'starting the local servers. First run on this machine: Kafka and the MongoDB-wire server come from Maven Central and Redis from apt, which takes a few minutes; later starts reuse them'
+    : 'starting the local servers (Kafka, MongoDB-wire, Redis, mail and SMS sandbox), or reusing the running ones',
+);
+const endpoints = await infraUp({ requireSandbox: true, log: (line) => say(`infra: ${line}`) });
+say(`local servers ready (${seconds(startedAt)})`);
 const env = localServiceEnvironment(endpoints, layout);
 mkdirSync(runDir, { recursive: true });
 
@@ -81,8 +93,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+let demo: SeedSummary;
 try {
   for (const service of layout.services) {
+    const since = Date.now();
+    say(`starting ${service.name} (log: ${join(runDir, `${service.name}.log`)})`);
     const log = openSync(join(runDir, `${service.name}.log`), 'w');
     const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'services', service.name, 'src', 'main.ts')], {
       cwd: root,
@@ -92,24 +107,48 @@ try {
     children.set(service.name, child);
     writeFileSync(pidFile, JSON.stringify(Object.fromEntries([...children].map(([name, c]) => [name, c.pid]))));
     await waitHealthy(service, child, 60_000);
-    say(`${service.name} is up`);
+    say(`${service.name} is up on ${service.url} (${seconds(since)})`);
   }
-  for (const line of await ensureDemoAccounts(env, demoPassword())) say(line);
-  for (const line of await loadDemoData(serviceUrl(layout, 'intake'))) say(line);
+  await ensureDemoAccounts(env, demoPassword());
+  const peers = demoPeers(peerCount);
+  const newcomers = demoNewcomers();
+  const since = Date.now();
+  demo = await seedDemoPopulation({
+    intakeUrl: serviceUrl(layout, 'intake'),
+    mongoUrl: endpoints.mongoUrl,
+    intakeDbName: env['INTAKE_DB_NAME'] ?? '',
+    matchingDbName: env['MATCHING_DB_NAME'] ?? '',
+    peers,
+    newcomers,
+    say,
+    write: (text) => process.stderr.write(text),
+    tty: process.stderr.isTTY,
+  });
+  const placed = `${demo.newcomers.proposed} with a proposal, ${demo.newcomers.urgent} urgent${demo.newcomers.waiting > 0 ? `, ${demo.newcomers.waiting} still waiting` : ''}`;
+  say(
+    demo.alreadyLoaded
+      ? `demo data: already loaded (${peers.length} peers, ${newcomers.length} newcomers: ${placed}); nothing posted`
+      : `demo data: loaded ${peers.length} peers and ${newcomers.length} newcomers (${placed}) in ${seconds(since)}`,
+  );
 } catch (error) {
   say(error instanceof Error ? error.message : String(error));
   await stopAll();
   process.exit(1);
 }
 
+const sandbox = endpoints.sandboxUrl ?? '(not running)';
+const password = demoPassword();
 process.stdout.write(`
-Kindred is running.
+Kindred is running (started in ${seconds(startedAt)}${layout.name === '' ? '' : `, run "${layout.name}"`}).
   Intake form (newcomers)    ${serviceUrl(layout, 'intake')}/intake
   Peer enrollment            ${serviceUrl(layout, 'intake')}/peers/enroll
   Coordinator console        ${serviceUrl(layout, 'console')}
-  Mail and SMS sandbox       ${endpoints.sandboxUrl ?? '(not running)'}
-  Notifier (queues, metrics) ${serviceUrl(layout, 'notifier')}/admin/queues
-  Logs                       ${runDir}
-Press Ctrl-C to stop the services (./kindred down also stops the servers).
+    sign in                  user "coordinator" (or "admin"), password ${password}
+  Mail inbox                 ${sandbox}/#mail
+  SMS sandbox                ${sandbox}/#sms
+  Notifier queue board       ${serviceUrl(layout, 'notifier')}/admin/queues (header "Authorization: Bearer ${env['NOTIFIER_COORDINATOR_TOKEN'] ?? ''}")
+  Logs                       ${runDir}/{${layout.services.map((s) => s.name).join(',')}}.log
+  Demo data                  ${demo.peersInMatching} peers; ${demo.newcomers.proposed + demo.newcomers.urgent + demo.newcomers.waiting} newcomers waiting (${demo.newcomers.proposed} with a proposal, ${demo.newcomers.urgent} urgent)
+Press Ctrl-C to stop the services (the servers keep running for a fast next start; ./kindred down stops them too).
 `);
 await new Promise(() => undefined);

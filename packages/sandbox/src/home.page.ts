@@ -50,10 +50,10 @@ th, td { border: 1px solid #ccc; padding: .25rem .5rem; text-align: left; vertic
 </head>
 <body>
 <h1>Kindred sandbox</h1>
-<p>Nothing here was delivered to anyone: mail and SMS are captured. JSON: <a href="/api/mail">/api/mail</a>, <a href="/api/sms?direction=all">/api/sms</a>.</p>
-<h2>Mail (${mail.length})</h2>
+<p>Nothing here was delivered to anyone: mail and SMS are captured. <a href="#mail">Mail</a> · <a href="#sms">SMS</a>. JSON: <a href="/api/mail">/api/mail</a>, <a href="/api/sms?direction=all">/api/sms</a>.</p>
+<h2 id="mail">Mail (${mail.length})</h2>
 ${latestMail.length === 0 ? '<p>No mail yet.</p>' : latestMail.map(mailRow).join('\n')}
-<h2>SMS (${sms.length})</h2>
+<h2 id="sms">SMS (${sms.length})</h2>
 ${
   latestSms.length === 0
     ? '<p>No SMS yet.</p>'
