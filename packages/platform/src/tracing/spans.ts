@@ -105,7 +105,7 @@ export function startSpan(name: string, options: SpanOptions): { span: Span; con
 }
 
 /** A link to the span a context holds, if any (e.g. the coordinator's own request from the journey's approval span). */
-export function linkTo(from: Context): Link[] {
+export function linkTo(from: Context = context.active()): Link[] {
   const spanContext = trace.getSpanContext(from);
   return spanContext !== undefined && trace.isSpanContextValid(spanContext) ? [{ context: spanContext }] : [];
 }

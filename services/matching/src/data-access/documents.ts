@@ -1,4 +1,5 @@
 import type { Binary } from 'mongodb';
+import type { TraceContext } from '@kindred/platform';
 import type { MatchState } from '../domain/match-lifecycle.js';
 import type { NewcomerAttributes, NewcomerStatus, PeerAttributes } from '../domain/read-model.js';
 
@@ -45,6 +46,8 @@ export interface OutboxFields {
 export interface NewcomerDocument extends NewcomerAttributes {
   _id: string;
   status: NewcomerStatus;
+  /** The trace of the registration that brought the newcomer in: matching rounds continue it. Absent on old documents. */
+  journeyTrace?: TraceContext;
   /** Registration time: waiting time (queue order, the waiting bonus) counts from here. */
   waitingSince: Date;
   currentMatchId: string | null;
@@ -121,6 +124,8 @@ export type StoredMatchState = MatchState | 'reserving' | 'abandoned';
 export interface MatchDocument extends OutboxFields {
   _id: string;
   state: StoredMatchState;
+  /** The proposal's span in the newcomer's journey trace, served to the console (see MatchSummary.journey_trace). */
+  journeyTrace?: TraceContext;
   version: number;
   newcomerId: string;
   peerId: string;

@@ -1,5 +1,5 @@
 import type { Collection, Db } from 'mongodb';
-import { isDuplicateKeyError } from '@kindred/platform';
+import { isDuplicateKeyError, type TraceContext } from '@kindred/platform';
 import type { MatchState } from '../domain/match-lifecycle.js';
 import { neverMatchedAutomatically, type NewcomerAttributes } from '../domain/read-model.js';
 import type { NewcomerDocument } from './documents.js';
@@ -23,13 +23,14 @@ export function createNewcomerRepository(db: Db) {
      * applied (the filter misses, the upsert's insert hits the unique _id, and nothing changes). A second
      * registration event for a known newcomer is recorded as applied and otherwise ignored.
      */
-    async record(newcomerId: string, attributes: NewcomerAttributes, eventId: string, now: Date): Promise<ApplyResult> {
+    async record(newcomerId: string, attributes: NewcomerAttributes, eventId: string, now: Date, journeyTrace?: TraceContext): Promise<ApplyResult> {
       try {
         const result = await newcomers.updateOne(
           { _id: newcomerId, appliedEventIds: { $ne: eventId } },
           {
             $setOnInsert: {
               ...attributes,
+              ...(journeyTrace !== undefined && journeyTrace.traceparent !== '' ? { journeyTrace } : {}),
               status: neverMatchedAutomatically(attributes) ? 'urgent' : 'waiting',
               waitingSince: attributes.registeredAt,
               currentMatchId: null,

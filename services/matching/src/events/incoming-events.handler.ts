@@ -1,5 +1,5 @@
 import { events, type DecodedEnvelope } from '@kindred/contracts';
-import { AppError, type IncomingRecord } from '@kindred/platform';
+import { activeTraceContext, AppError, type IncomingRecord } from '@kindred/platform';
 import type { NewcomerRepository } from '../data-access/newcomer.repository.js';
 import type { PeerRepository } from '../data-access/peer.repository.js';
 import type { MatchLifecycle } from '../use-cases/match-lifecycle.use-cases.js';
@@ -27,7 +27,7 @@ export function createIncomingEventsHandler(deps: {
     switch (event.$case) {
       case 'newcomerRegistered': {
         const { id, attributes } = newcomerFromEvent(event.newcomerRegistered);
-        const result = await newcomers.record(id, attributes, eventId, clock());
+        const result = await newcomers.record(id, attributes, eventId, clock(), activeTraceContext());
         record.log.info({ newcomerId: id, result, urgent: attributes.urgent }, 'newcomer recorded');
         if (result === 'applied') deps.onMatchable();
         return;

@@ -4,7 +4,7 @@ import { Server, ServerCredentials, status } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { health, matching } from '@kindred/contracts';
-import type { Logger } from '@kindred/platform';
+import { traceGrpcHandlers, type Logger } from '@kindred/platform';
 
 export interface GrpcServerHandle {
   readonly address: string;
@@ -27,7 +27,7 @@ export async function startGrpcServer(deps: {
 }): Promise<GrpcServerHandle> {
   const { log } = deps;
   const server = new Server();
-  server.addService(matching.MatchingServiceService, deps.handlers);
+  server.addService(matching.MatchingServiceService, traceGrpcHandlers(matching.MatchingServiceService, deps.handlers));
 
   let stopping = false;
   const servingStatus = (service: string): health.HealthCheckResponse_ServingStatus | undefined => {

@@ -38,6 +38,7 @@ export function matchSummary(m: MatchDocument): matching.MatchSummary {
     proposedAt: m.proposedAt,
     updatedAt: m.updatedAt,
     version: m.version,
+    ...(m.journeyTrace?.traceparent ? { journeyTrace: { traceparent: m.journeyTrace.traceparent, tracestate: m.journeyTrace.tracestate } } : {}),
   };
 }
 

@@ -10,7 +10,7 @@ import {
   type PreparedPeers,
   type RankResult,
 } from '@kindred/matching-engine';
-import type { Logger } from '@kindred/platform';
+import { activeTraceContext, extractTraceContext, inSpan, linkTo, type Logger } from '@kindred/platform';
 import type { FactorRecord, MatchDocument, NewcomerDocument, PeerDocument } from '../data-access/documents.js';
 import type { MatchRepository } from '../data-access/match.repository.js';
 import type { NewcomerRepository } from '../data-access/newcomer.repository.js';
@@ -88,8 +88,10 @@ export function createMatchmaker(deps: MatchmakerDeps) {
   function proposalDocument(n: NewcomerDocument, peer: PeerDocument, score: number, factors: readonly FactorContribution[], ranking: RankResult, pop: Population, now: Date): MatchDocument {
     const at = ranking.candidates.findIndex((c) => c.peerId === peer._id);
     const newcomerLanguages = new Set(n.languages.map(primaryLanguage));
+    const journeyTrace = activeTraceContext();
     return {
       _id: `mt_${ulid()}`,
+      ...(journeyTrace.traceparent === '' ? {} : { journeyTrace }),
       state: 'reserving',
       version: 0,
       newcomerId: n._id,
@@ -148,8 +150,10 @@ export function createMatchmaker(deps: MatchmakerDeps) {
   /**
    * Reserve, then link the newcomer, then publish. Each step is guarded, and the `reserving` document makes an
    * interrupted sequence visible to the sweeper, which finishes or undoes it.
+   * A round serves many newcomers, so each proposal is a span of its own newcomer's journey (linked to the work
+   * that ran the round); the match keeps that span's context for the console's decision.
    */
-  async function propose(
+  function propose(
     n: NewcomerDocument,
     peer: PeerDocument,
     score: number,
@@ -158,7 +162,20 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     pop: Population,
     now: Date,
   ): Promise<MatchDocument | null> {
-    const doc = proposalDocument(n, peer, score, factors, ranking, pop, now);
+    const journey = n.journeyTrace?.traceparent ? extractTraceContext(n.journeyTrace) : undefined;
+    return inSpan(
+      'matching propose',
+      { ...(journey ? { parent: journey, links: linkTo() } : {}), attributes: { 'kindred.newcomer.id': n._id, 'kindred.peer.id': peer._id, 'kindred.match.rank': ranking.candidates.findIndex((c) => c.peerId === peer._id) + 1 } },
+      async (span) => {
+        const made = await reserveAndPublish(n, proposalDocument(n, peer, score, factors, ranking, pop, now), peer, now);
+        span.setAttribute('kindred.proposal.outcome', made === null ? 'contended' : 'proposed');
+        if (made !== null) span.setAttribute('kindred.match.id', made._id);
+        return made;
+      },
+    );
+  }
+
+  async function reserveAndPublish(n: NewcomerDocument, doc: MatchDocument, peer: PeerDocument, now: Date): Promise<MatchDocument | null> {
     await matches.insert(doc);
     if (!(await peers.reserve(peer._id, doc._id, now))) {
       await matches.abandon(doc._id, now);

@@ -53,6 +53,7 @@ import {
   topicToJSON,
   WeeklyWindow,
 } from "../../events/v1/common.js";
+import { TraceContext } from "../../events/v1/envelope.js";
 import { ScoreFactor } from "../../events/v1/matching_events.js";
 
 export enum DeliveryState {
@@ -193,6 +194,13 @@ export interface MatchSummary {
     | undefined;
   /** Increases on every change; pass it back as expected_version. */
   version: number;
+  /**
+   * The newcomer's journey trace as it stood when the match was proposed. A coordinator's decision is a request of
+   * its own, but the journey is the newcomer's: the console makes its decision span a child of this context, so
+   * the approval, the introductions and their delivery continue the trace that began with the intake. Empty for
+   * matches proposed before tracing. Ids only, no PII.
+   */
+  journeyTrace?: TraceContext | undefined;
 }
 
 /** A candidate the engine ruled out, and why. */
@@ -1359,6 +1367,7 @@ function createBaseMatchSummary(): MatchSummary {
     proposedAt: undefined,
     updatedAt: undefined,
     version: 0,
+    journeyTrace: undefined,
   };
 }
 
@@ -1415,6 +1424,9 @@ export const MatchSummary: MessageFns<MatchSummary> = {
     }
     if (message.version !== 0) {
       writer.uint32(128).uint32(message.version);
+    }
+    if (message.journeyTrace !== undefined) {
+      TraceContext.encode(message.journeyTrace, writer.uint32(138).fork()).join();
     }
     return writer;
   },
@@ -1570,6 +1582,14 @@ export const MatchSummary: MessageFns<MatchSummary> = {
             message.version = reader.uint32();
             continue;
           }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.journeyTrace = TraceContext.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1644,6 +1664,11 @@ export const MatchSummary: MessageFns<MatchSummary> = {
         ? fromJsonTimestamp(object.updated_at)
         : undefined,
       version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+      journeyTrace: isSet(object.journeyTrace)
+        ? TraceContext.fromJSON(object.journeyTrace)
+        : isSet(object.journey_trace)
+        ? TraceContext.fromJSON(object.journey_trace)
+        : undefined,
     };
   },
 
@@ -1697,6 +1722,9 @@ export const MatchSummary: MessageFns<MatchSummary> = {
     if (message.version !== 0) {
       obj.version = Math.round(message.version);
     }
+    if (message.journeyTrace !== undefined) {
+      obj.journeyTrace = TraceContext.toJSON(message.journeyTrace);
+    }
     return obj;
   },
 
@@ -1721,6 +1749,9 @@ export const MatchSummary: MessageFns<MatchSummary> = {
     message.proposedAt = object.proposedAt ?? undefined;
     message.updatedAt = object.updatedAt ?? undefined;
     message.version = object.version ?? 0;
+    message.journeyTrace = (object.journeyTrace !== undefined && object.journeyTrace !== null)
+      ? TraceContext.fromPartial(object.journeyTrace)
+      : undefined;
     return message;
   },
 };
