@@ -23,6 +23,8 @@ export async function startKindred(prefix: string) {
   const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: 'e2e', log });
   await ensureTopics(kafka, [NEWCOMERS_TOPIC, PEERS_TOPIC, MATCHES_TOPIC, DELIVERIES_TOPIC, ERASURES_TOPIC].map((t) => namespacedTopic(t, ns)));
   const directoryToken = randomBytes(16).toString('hex');
+  // Our own Twilio account: the shared sandbox records it on every SMS, so this world's messages can be told apart.
+  const twilioAccountSid = `AC${randomBytes(16).toString('hex')}`;
   const common = { MONGO_URL: infra.mongoUrl, KAFKA_BROKERS: infra.kafkaBrokers.join(','), LOG_LEVEL: 'silent' };
 
   const intake: RunningIntake = await startIntake({
@@ -77,7 +79,7 @@ export async function startKindred(prefix: string) {
       INTAKE_GRPC_ADDR: intake.grpcAddress,
       INTAKE_DIRECTORY_TOKEN: directoryToken,
       SMTP_URL: infra.smtpUrl,
-      TWILIO_ACCOUNT_SID: `AC${randomBytes(16).toString('hex')}`,
+      TWILIO_ACCOUNT_SID: twilioAccountSid,
       TWILIO_AUTH_TOKEN: infra.twilioAuthToken,
       TWILIO_FROM: '+15005550001',
       TWILIO_API_BASE_URL: infra.sandboxUrl,
@@ -106,10 +108,13 @@ export async function startKindred(prefix: string) {
     infra,
     ns,
     intakeUrl: intake.url,
+    twilioAccountSid,
     matchingGrpcAddress: matchingService.grpcAddress,
     coordinator: {
       listProposals: (r: Partial<matching.ListProposalsRequest>) => call<matching.ListProposalsResponse>('listProposals', matching.ListProposalsRequest.fromPartial(r)),
       getMatch: (matchId: string) => call<matching.GetMatchResponse>('getMatch', matching.GetMatchRequest.fromPartial({ matchId })),
+      listUrgentNewcomers: () => call<matching.ListUrgentNewcomersResponse>('listUrgentNewcomers', matching.ListUrgentNewcomersRequest.fromPartial({ pageSize: 200 })),
+      listAudit: (r: Partial<matching.ListAuditRequest>) => call<matching.ListAuditResponse>('listAudit', matching.ListAuditRequest.fromPartial(r)),
       approve: (matchId: string, expectedVersion: number) =>
         call<matching.ApproveMatchResponse>('approveMatch', matching.ApproveMatchRequest.fromPartial({ matchId, actor: 'co_e2e', expectedVersion })),
     },
