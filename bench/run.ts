@@ -1,6 +1,7 @@
 // `pnpm bench <name>`: runs one benchmark, which prints its figures. Add an entry per benchmark.
 const benches: Readonly<Record<string, () => Promise<{ run: (args: readonly string[]) => Promise<void> }>>> = {
   engine: () => import('./engine.bench.js'),
+  journey: () => import('./journey/journey.bench.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);
