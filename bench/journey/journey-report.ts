@@ -37,6 +37,8 @@ export interface JourneyReport {
     readonly approvalToAllSent: LatencySummary;
     readonly introductionsFailed: number;
     readonly settled: boolean;
+    /** p50 of each 10 s of the phase, by when the journey started: flat when the phase was steady. */
+    readonly trend: { readonly bucketS: number; readonly intakeToProposalP50Ms: readonly number[]; readonly approvalToAllSentP50Ms: readonly number[] };
   };
   readonly steps: readonly StepReport[];
   readonly highestSustainedPerS: number | null;
@@ -47,7 +49,12 @@ export interface JourneyReport {
 }
 
 const ms = (value: number) => (Number.isFinite(value) ? `${Math.round(value).toLocaleString('en')} ms` : '—');
-const times = (value: number) => (Number.isFinite(value) ? `${value >= 10 ? Math.round(value).toLocaleString('en') : value.toFixed(value >= 1 ? 1 : 3)}×` : '—');
+const times = (value: number) => {
+  if (!Number.isFinite(value)) return '—';
+  if (value >= 10) return `${Math.round(value).toLocaleString('en')}×`;
+  return `${value >= 1 ? value.toFixed(1) : value.toPrecision(2)}×`;
+};
+const seconds = (values: readonly number[]) => values.map((v) => (Number.isFinite(v) ? (v / 1000).toFixed(1) : '—')).join(', ');
 const pair = (s: LatencySummary) => `${ms(s.p50Ms)} / ${ms(s.p99Ms)}`;
 const ratios = (k: LatencySummary, b: LatencySummary) => `${times(ratio(k.p50Ms, b.p50Ms))} / ${times(ratio(k.p99Ms, b.p99Ms))}`;
 const mib = (value: number) => (Number.isFinite(value) ? `${Math.round(value)} MiB` : '—');
@@ -102,6 +109,7 @@ servers: Kafka ${r.servers.kafka}, ${r.servers.mongo}, ${r.servers.redis}; ${r.s
 steady phase: ${steady.ratePerS} intakes/s for ${steady.seconds} s — ${steady.accepted}/${steady.sent} accepted${refused.length > 0 ? ` (refused: ${refused.map(([k, v]) => `${k}×${v}`).join(', ')})` : ''}, ${steady.intakeToProposal.count} proposals, ${steady.approvals} approved (${steady.approvalErrors} errors), ${steady.approvalToAllSent.count} fully introduced (${r.settings.introductionsPerMatch} sends each), ${steady.introductionsFailed} failed${steady.settled ? '' : ' — DID NOT SETTLE'}
   intake → proposal: from the POST leaving the client to the MatchProposed event read from Kafka (intake answered the POST in ${pair(steady.intakePostAnswered)})
   approval → sent: from the ApproveMatch call to the IntroductionDelivered events (provider accepted) read from Kafka
+  p50 by ${steady.trend.bucketS} s of the phase, in s: intake → proposal ${seconds(steady.trend.intakeToProposalP50Ms)}; approval → all sent ${seconds(steady.trend.approvalToAllSentP50Ms)}
 
 ${table(headline)}
 

@@ -107,3 +107,18 @@ export function highestSustainedRate(steps: readonly StepOutcome[]): number | un
 export function ratio(kindred: number, baseline: number): number {
   return Number.isFinite(kindred) && Number.isFinite(baseline) && baseline !== 0 ? kindred / baseline : Number.NaN;
 }
+
+/**
+ * The percentile of each consecutive `bucketMs` slice of a phase, by when each sample started: a steady phase shows
+ * a flat series, a pipeline falling behind a rising one. Empty slices are NaN.
+ */
+export function percentileByBucket(points: readonly { readonly startMs: number; readonly valueMs: number }[], phaseStartMs: number, bucketMs: number, p: number): number[] {
+  if (!(bucketMs > 0)) throw new RangeError(`bucket must be positive (got ${bucketMs})`);
+  const buckets: number[][] = [];
+  for (const point of points) {
+    const index = Math.floor((point.startMs - phaseStartMs) / bucketMs);
+    if (index < 0) continue;
+    (buckets[index] ??= []).push(point.valueMs);
+  }
+  return Array.from(buckets, (values) => percentile(values ?? [], p));
+}

@@ -20,7 +20,7 @@ import { parseJourneyArgs, type JourneyOptions } from './journey-args.js';
 import { JourneyObserver } from './journey-observer.js';
 import { INTRODUCTIONS_PER_MATCH, JourneyPopulation, peerSlots, type Enrollment } from './journey-population.js';
 import { renderReport, type JourneyReport, type StepReport } from './journey-report.js';
-import { highestSustainedRate, judgeStep, summarize, sustained, type LagSample } from './journey-stats.js';
+import { highestSustainedRate, judgeStep, percentileByBucket, summarize, sustained, type LagSample } from './journey-stats.js';
 import { bullmqBaseline, kafkaBaseline } from './raw-baselines.js';
 import { idleNodeRss, ServiceProcesses } from './service-processes.js';
 
@@ -46,7 +46,7 @@ function portFree(port: number): Promise<boolean> {
 }
 
 interface SentIntake {
-  readonly phase: 'steady' | number;
+  readonly phase: 'warm-up' | 'steady' | number;
   readonly sentAt: number;
   answeredAt?: number;
   status?: number;
@@ -270,29 +270,40 @@ export async function run(args: readonly string[]): Promise<void> {
         .then(() => (approval.answeredAt = Date.now()))
         .catch((error: unknown) => (approval.error = error instanceof Error ? error.message : String(error)));
     });
-    say(`phase 1: ${options.rate} intakes/s for ${options.seconds} s, each proposal approved at once`);
-    await driver.paced(options.rate, options.seconds, 'steady');
-    const steadyIds = () => driver.sent.filter((s) => s.phase === 'steady' && s.id !== undefined).map((s) => s.id!);
+    const idsOf = (phase: SentIntake['phase']) => driver.sent.filter((s) => s.phase === phase && s.id !== undefined).map((s) => s.id!);
     const allIntroduced = () =>
       [...approvals].every(([matchId, a]) => a.error !== undefined || (observer.delivered.get(matchId)?.size ?? 0) + (observer.failed.get(matchId) ?? 0) >= INTRODUCTIONS_PER_MATCH);
-    const settled = await until(() => steadyIds().every((id) => observer.proposals.has(id)) && [...approvals.values()].every((a) => a.answeredAt !== undefined || a.error !== undefined) && allIntroduced(), 180_000);
+    const settle = (phase: SentIntake['phase']) =>
+      until(() => idsOf(phase).every((id) => observer.proposals.has(id)) && [...approvals.values()].every((a) => a.answeredAt !== undefined || a.error !== undefined) && allIntroduced(), 180_000);
+    // A few journeys first, not counted: connection pools, JIT and the services' caches warm up.
+    say('warm-up: 10 intakes, approved and introduced, not counted');
+    await driver.paced(options.rate, 10 / options.rate, 'warm-up');
+    if (!(await settle('warm-up'))) throw new Error('the warm-up journeys did not complete within 180 s; see the service logs');
+    approvals.clear();
+
+    say(`phase 1: ${options.rate} intakes/s for ${options.seconds} s, each proposal approved at once`);
+    const steadyStart = Date.now();
+    await driver.paced(options.rate, options.seconds, 'steady');
+    const settled = await settle('steady');
     approving = false;
     if (!settled) say('phase 1 did not settle within 180 s; the figures count what arrived');
 
     const steadyEntries = driver.sent.filter((s) => s.phase === 'steady');
-    const toProposal = steadyEntries.flatMap((s) => {
+    const toProposalPoints = steadyEntries.flatMap((s) => {
       const proposal = s.id === undefined ? undefined : observer.proposals.get(s.id);
-      return proposal ? [proposal.atMs - s.sentAt] : [];
+      return proposal ? [{ startMs: s.sentAt, valueMs: proposal.atMs - s.sentAt }] : [];
     });
+    const toProposal = toProposalPoints.map((p) => p.valueMs);
     const postAnswered = steadyEntries.flatMap((s) => (s.answeredAt === undefined ? [] : [s.answeredAt - s.sentAt]));
-    const toAllSent: number[] = [];
+    const toAllSentPoints: { startMs: number; valueMs: number }[] = [];
     const toFirstSent: number[] = [];
     for (const [matchId, approval] of approvals) {
       const times = [...(observer.delivered.get(matchId)?.values() ?? [])];
       if (approval.sendingAt === undefined || times.length === 0) continue;
       toFirstSent.push(Math.min(...times) - approval.sendingAt);
-      if (times.length >= INTRODUCTIONS_PER_MATCH) toAllSent.push(Math.max(...times) - approval.sendingAt);
+      if (times.length >= INTRODUCTIONS_PER_MATCH) toAllSentPoints.push({ startMs: approval.sendingAt, valueMs: Math.max(...times) - approval.sendingAt });
     }
+    const toAllSent = toAllSentPoints.map((p) => p.valueMs);
     say(`phase 1: ${toProposal.length} proposals, ${toAllSent.length} matches fully introduced`);
 
     // Phase 2: rising steps; stop at the first whose backlog grows.
@@ -360,6 +371,11 @@ export async function run(args: readonly string[]): Promise<void> {
         approvalToAllSent: summarize(toAllSent),
         introductionsFailed: [...observer.failed.values()].reduce((a, b) => a + b, 0),
         settled,
+        trend: {
+          bucketS: 10,
+          intakeToProposalP50Ms: percentileByBucket(toProposalPoints, steadyStart, 10_000, 50),
+          approvalToAllSentP50Ms: percentileByBucket(toAllSentPoints, steadyStart, 10_000, 50),
+        },
       },
       steps,
       highestSustainedPerS: highestSustainedRate(steps) ?? null,

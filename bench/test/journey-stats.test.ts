@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseJourneyArgs, JOURNEY_DEFAULTS } from '../journey/journey-args.js';
 import { peerSlots } from '../journey/journey-population.js';
-import { highestSustainedRate, judgeStep, leastSquaresSlope, percentile, ratio, summarize, sustained, type LagSample, type StepOutcome } from '../journey/journey-stats.js';
+import { highestSustainedRate, judgeStep, leastSquaresSlope, percentile, percentileByBucket, ratio, summarize, sustained, type LagSample, type StepOutcome } from '../journey/journey-stats.js';
 
 /** Lag readings every 250 ms over `seconds`: a batch solver that empties the backlog every `periodS`, falling behind by `deficitPerS`. */
 function sawtooth(ratePerS: number, seconds: number, periodS: number, deficitPerS: number): LagSample[] {
@@ -32,6 +32,23 @@ describe('percentiles', () => {
     expect(percentile([], 50)).toBeNaN();
     expect(summarize([]).count).toBe(0);
     expect(() => percentile([1], 101)).toThrow(/between 0 and 100/);
+  });
+});
+
+describe('latency over the course of a phase', () => {
+  it('gives each 10 s slice its own percentile, by when the journey started, and NaN for an empty slice', () => {
+    const points = [
+      { startMs: 1_000, valueMs: 100 },
+      { startMs: 9_000, valueMs: 300 },
+      { startMs: 12_000, valueMs: 900 },
+      { startMs: 31_000, valueMs: 50 },
+      { startMs: 500, valueMs: 7 }, // before the phase: left out
+    ];
+    const series = percentileByBucket(points, 1_000, 10_000, 50);
+    expect(series).toHaveLength(4);
+    expect(series.slice(0, 2)).toEqual([100, 900]);
+    expect(series[2]).toBeNaN();
+    expect(series[3]).toBe(50);
   });
 });
 
