@@ -22,9 +22,10 @@ function healthy(): Snapshot {
       { peerId: 'p1', capacity: 1, consents: both },
       { peerId: 'p2', capacity: 2, consents: both },
     ],
-    intakeSubjects: ['n1', 'n2', 'n3'].map((id) => ({ id, kind: 'newcomer' as const, outboxPending: false })).concat(
-      ['p1', 'p2'].map((id) => ({ id, kind: 'peer' as const, outboxPending: false })),
-    ),
+    intakeSubjects: [
+      ...['n1', 'n2', 'n3'].map((id) => ({ id, kind: 'newcomer' as const, outboxPending: false })),
+      ...['p1', 'p2'].map((id) => ({ id, kind: 'peer' as const, outboxPending: false })),
+    ],
     matchingNewcomers: [
       { id: 'n1', status: 'matched', currentMatchId: 'm1', riskLevel: 'none' },
       { id: 'n2', status: 'urgent', currentMatchId: null, riskLevel: 'imminent' },
