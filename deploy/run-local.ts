@@ -1,6 +1,6 @@
 /**
  * The README's run command (`./kindred up`): start the local servers, then the four services with development
- * settings, load demo data, print where to open everything, and stay in the foreground until Ctrl-C (or SIGTERM),
+ * settings, load demo data, print where to open everything, and stay in the foreground until Ctrl-C (or SIGTERM, or the terminal closes),
  * which stops the services (the servers keep running for the next start; `./kindred down` stops them too).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -19,6 +19,8 @@ const layout = localLayout();
 const runDir = join(cache, 'state', layout.name === '' ? 'services' : `services-${layout.name}`);
 const pidFile = join(runDir, 'services.json');
 const say = (line: string) => process.stderr.write(`[kindred] ${line}\n`);
+// After a closed terminal (SIGHUP) writes fail; the services must still be stopped, so write errors are dropped.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
 function stopRecorded(): void {
@@ -86,7 +88,8 @@ const stopAll = async () => {
   await Promise.all(exits);
   rmSync(pidFile, { force: true });
 };
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+// SIGHUP too: closing the terminal must not leave the services running without their launcher.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.once(signal, () => {
     say('stopping the services');
     void stopAll().then(() => process.exit(0));
@@ -95,9 +98,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 let demo: SeedSummary;
 try {
+  // All four at once: each waits for its own servers, not for the others (gRPC clients connect on first call), and
+  // on two cores this halves a start.
+  const since = Date.now();
+  say(`starting ${layout.services.map((s) => s.name).join(', ')} (logs in ${runDir})`);
   for (const service of layout.services) {
-    const since = Date.now();
-    say(`starting ${service.name} (log: ${join(runDir, `${service.name}.log`)})`);
     const log = openSync(join(runDir, `${service.name}.log`), 'w');
     const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'services', service.name, 'src', 'main.ts')], {
       cwd: root,
@@ -105,14 +110,20 @@ try {
       stdio: ['ignore', log, log],
     });
     children.set(service.name, child);
-    writeFileSync(pidFile, JSON.stringify(Object.fromEntries([...children].map(([name, c]) => [name, c.pid]))));
-    await waitHealthy(service, child, 60_000);
-    say(`${service.name} is up on ${service.url} (${seconds(since)})`);
   }
+  writeFileSync(pidFile, JSON.stringify(Object.fromEntries([...children].map(([name, c]) => [name, c.pid]))));
+  await Promise.all(
+    layout.services.map(async (service) => {
+      const child = children.get(service.name);
+      if (child === undefined) throw new Error(`${service.name} was not started`);
+      await waitHealthy(service, child, 90_000);
+      say(`${service.name} is up on ${service.url} (${seconds(since)})`);
+    }),
+  );
   await ensureDemoAccounts(env, demoPassword());
   const peers = demoPeers(peerCount);
   const newcomers = demoNewcomers();
-  const since = Date.now();
+  const seedingSince = Date.now();
   demo = await seedDemoPopulation({
     intakeUrl: serviceUrl(layout, 'intake'),
     mongoUrl: endpoints.mongoUrl,
@@ -128,7 +139,7 @@ try {
   say(
     demo.alreadyLoaded
       ? `demo data: already loaded (${peers.length} peers, ${newcomers.length} newcomers: ${placed}); nothing posted`
-      : `demo data: loaded ${peers.length} peers and ${newcomers.length} newcomers (${placed}) in ${seconds(since)}`,
+      : `demo data: loaded ${peers.length} peers and ${newcomers.length} newcomers (${placed}) in ${seconds(seedingSince)}`,
   );
 } catch (error) {
   say(error instanceof Error ? error.message : String(error));

@@ -25,11 +25,15 @@ export function createProgress(options: ProgressOptions): Progress {
     update(done) {
       if (done === lastDone) return;
       lastDone = done;
+      const now = Date.now();
       if (tty) {
-        write(`\r\x1b[2K[kindred] ${label(done, total)}`);
+        // Redrawn at most ten times a second: enough to look alive, little enough for a slow terminal.
+        if (now - lastLineAt >= 100) {
+          lastLineAt = now;
+          write(`\r\x1b[2K[kindred] ${label(done, total)}`);
+        }
         return;
       }
-      const now = Date.now();
       if (now - lastLineAt >= intervalMs && done < total) {
         lastLineAt = now;
         write(`[kindred] ${label(done, total)}\n`);
