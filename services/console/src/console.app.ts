@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { Redis } from 'ioredis';
-import { createMetricsRegistry, errorCode, isAppError, listen, mountOpsRoutes, type Logger } from '@kindred/platform';
+import { createMetricsRegistry, errorCode, isAppError, listen, mountOpsRoutes, traceHttpRequests, type Logger } from '@kindred/platform';
 import type { ConsoleConfig } from './config.js';
 import { redisAccountRepository, type AccountRepository } from './auth/account.repository.js';
 import { accountsService, type Accounts } from './auth/accounts.service.js';
@@ -94,6 +94,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.use(traceHttpRequests());
   mountOpsRoutes(app, {
     registry: createMetricsRegistry('console'),
     readiness: { redis: async () => (await redis.ping()) === 'PONG' },

@@ -1,6 +1,6 @@
 import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { matching } from '@kindred/contracts';
-import { AppError } from '@kindred/platform';
+import { AppError, grpcClientTracing } from '@kindred/platform';
 
 type Client = matching.MatchingServiceClient;
 type Invoke<Res> = (metadata: Metadata, options: { deadline: Date }, callback: (error: ServiceError | null, response: Res) => void) => unknown;
@@ -63,7 +63,7 @@ export function toAppError(error: ServiceError): AppError {
 }
 
 export function grpcMatchingGateway(config: MatchingClientConfig): MatchingGateway {
-  const client: Client = new matching.MatchingServiceClient(config.address, credentials.createInsecure());
+  const client: Client = new matching.MatchingServiceClient(config.address, credentials.createInsecure(), { interceptors: [grpcClientTracing] });
 
   function call<Res>(ctx: CallContext, invoke: Invoke<Res>): Promise<Res> {
     const metadata = new Metadata();

@@ -1,5 +1,5 @@
 import { credentials, Metadata, status as grpcStatus, type ServiceError } from '@grpc/grpc-js';
-import { AppError } from '@kindred/platform';
+import { AppError, grpcClientTracing } from '@kindred/platform';
 import { intake } from '@kindred/contracts';
 import { toLocale, type Contact } from '../domain/delivery.types.js';
 import type { ContactLookup } from '../ports/contact-lookup.port.js';
@@ -19,7 +19,7 @@ export interface GrpcContactLookup extends ContactLookup {
 
 /** ContactDirectory over gRPC (intake). Each call has a deadline so a slow directory cannot hold a worker. */
 export function grpcContactLookup(options: { address: string; token: string; deadlineMs: number }): GrpcContactLookup {
-  const client = new intake.ContactDirectoryClient(options.address, credentials.createInsecure());
+  const client = new intake.ContactDirectoryClient(options.address, credentials.createInsecure(), { interceptors: [grpcClientTracing] });
   const callOptions = () => ({ deadline: new Date(Date.now() + options.deadlineMs) });
   const metadata = () => {
     const meta = new Metadata();

@@ -1,4 +1,5 @@
 import twilio from 'twilio';
+import { inSpan, SpanKind } from '@kindred/platform';
 import type { SmsSender } from '../ports/message-senders.port.js';
 
 export interface TwilioConfig {
@@ -27,9 +28,11 @@ export function twilioSmsSender(config: TwilioConfig): SmsSender {
   const client = twilio(config.accountSid, config.authToken, { httpClient: requestClient });
   const sender = config.from.startsWith('MG') ? { messagingServiceSid: config.from } : { from: config.from };
   return {
-    async send(sms) {
-      const message = await client.messages.create({ ...sender, to: sms.to, body: sms.body, statusCallback: sms.statusCallbackUrl });
-      return { providerMessageId: message.sid };
-    },
+    // A client span per provider call: where the journey leaves Kindred. The API host only; never the number or text.
+    send: (sms) =>
+      inSpan('twilio messages create', { kind: SpanKind.CLIENT, attributes: { 'server.address': new URL(config.apiBaseUrl ?? TWILIO_API).hostname, 'http.request.method': 'POST' } }, async () => {
+        const message = await client.messages.create({ ...sender, to: sms.to, body: sms.body, statusCallback: sms.statusCallbackUrl });
+        return { providerMessageId: message.sid };
+      }),
   };
 }

@@ -1,5 +1,5 @@
 import { decodeEnvelope, type DecodedEnvelope } from '@kindred/contracts';
-import { AppError, runConsumer, type createKafka, type Logger, type RecordPublisher, type RunningConsumer } from '@kindred/platform';
+import { activeTraceContext, AppError, runConsumer, type createKafka, type Logger, type RecordPublisher, type RunningConsumer } from '@kindred/platform';
 import { topicKeysOf } from '../adapters/delivery-events.js';
 import { introduceMatch, type IntroduceMatchDeps } from '../use-cases/introduce-match.js';
 
@@ -52,7 +52,8 @@ export function startMatchApprovedConsumer(deps: {
           sharedTopics: topicKeysOf(approved.sharedTopics),
           shareTopicsConsented: approved.shareTopicsConsented,
         },
-        record.value.trace?.traceparent ?? '',
+        // The consumer span continues the journey; the envelope's trace is the fallback.
+        activeTraceContext().traceparent || (record.value.trace?.traceparent ?? ''),
         record.log,
       );
     },

@@ -1,14 +1,20 @@
 import { DelayedError, Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
-import type { Logger } from '@kindred/platform';
+import { extractTraceContext, inSpan, SpanKind, type Logger, type Span } from '@kindred/platform';
 import { backoffDelay, type BackoffPolicy } from '../domain/backoff.js';
 import { CHANNELS, type Channel } from '../domain/delivery.types.js';
 import type { DeliveryJobs } from '../ports/delivery-jobs.port.js';
 import { isRateLimit, type SendOutcome } from '../use-cases/send-delivery.js';
 
-/** Job payloads carry the delivery id and nothing else: contact details are fetched at send time. */
+/**
+ * Job payloads carry the delivery id and the journey's W3C traceparent (ids, not PII) and nothing else: contact
+ * details are fetched at send time. Jobs queued before tracing have no traceparent and start a trace of their own.
+ */
 export interface DeliveryJobData {
   readonly deliveryId: string;
+  readonly traceparent?: string;
 }
+
+const jobData = (deliveryId: string, traceparent: string | undefined): DeliveryJobData => (traceparent ? { deliveryId, traceparent } : { deliveryId });
 
 export interface ChannelLimits {
   readonly concurrency: number;
@@ -54,7 +60,7 @@ const LIVE_STATES: ReadonlySet<string> = new Set(['waiting', 'active', 'delayed'
 
 export interface DeliveryQueues extends DeliveryJobs {
   readonly queues: Readonly<Record<Channel, Queue<DeliveryJobData>>>;
-  enqueue(deliveries: readonly { readonly _id: string; readonly channel: Channel }[]): Promise<void>;
+  enqueue(deliveries: readonly { readonly _id: string; readonly channel: Channel; readonly traceparent?: string }[]): Promise<void>;
   counts(): Promise<Record<Channel, Record<'waiting' | 'active' | 'failed' | 'delayed', number>>>;
   close(): Promise<void>;
 }
@@ -81,15 +87,15 @@ export async function createDeliveryQueues(config: DeliveryQueuesConfig): Promis
       for (const channel of CHANNELS) {
         const jobs = deliveries
           .filter((delivery) => delivery.channel === channel)
-          .map((delivery) => ({ name: 'deliver', data: { deliveryId: delivery._id }, opts: { jobId: delivery._id } }));
+          .map((delivery) => ({ name: 'deliver', data: jobData(delivery._id, delivery.traceparent), opts: { jobId: delivery._id } }));
         if (jobs.length > 0) await queues[channel].addBulk(jobs);
       }
     },
     async isJobLive(channel, jobId) {
       return LIVE_STATES.has(await queues[channel].getJobState(jobId));
     },
-    async enqueueJob(channel, deliveryId, jobId) {
-      await queues[channel].add('deliver', { deliveryId }, { jobId });
+    async enqueueJob(channel, deliveryId, jobId, traceparent) {
+      await queues[channel].add('deliver', jobData(deliveryId, traceparent), { jobId });
     },
     async counts() {
       const read = async (queue: Queue) => {
@@ -138,30 +144,24 @@ export function startDeliveryWorkers(
     const limits = config.limits[channel];
     const worker = new Worker<DeliveryJobData>(
       queueNameOf(channel),
-      async (job: Job<DeliveryJobData>, token?: string) => {
-        const jobLog = log.child({ deliveryId: job.data.deliveryId, channel, jobAttempt: job.attemptsMade + 1 });
-        const outcome = await process(job.data.deliveryId, { isLast: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }, jobLog);
-        onOutcome(channel, outcome.kind);
-        switch (outcome.kind) {
-          case 'sent':
-            return { providerMessageId: outcome.providerMessageId };
-          case 'skipped':
-            return { skipped: outcome.status };
-          case 'busy':
-          case 'deferred':
-            await job.moveToDelayed(Date.now() + outcome.delayMs + (outcome.kind === 'busy' ? 250 : 0), token);
-            throw new DelayedError();
-          case 'retry':
-            if (isRateLimit(outcome.failure)) {
-              // Pause the whole queue (every worker) and put the job back without using an attempt.
-              await worker.rateLimit(backoffDelay(1, config.backoff));
-              throw Worker.RateLimitError();
-            }
-            throw new Error(`transient: ${outcome.failure.code}`);
-          case 'failed':
-            throw new UnrecoverableError(`permanent: ${outcome.failure.code}`);
-        }
-      },
+      // Every attempt (and every sweeper re-queue, which copies the traceparent from the ledger) is a span of the journey.
+      (job: Job<DeliveryJobData>, token?: string) =>
+        inSpan(
+          `${queueNameOf(channel)} process`,
+          {
+            kind: SpanKind.CONSUMER,
+            parent: extractTraceContext({ traceparent: job.data.traceparent }),
+            attributes: {
+              'messaging.system': 'bullmq',
+              'messaging.operation.type': 'process',
+              'messaging.destination.name': queueNameOf(channel),
+              'messaging.message.id': job.id ?? '',
+              'kindred.delivery.id': job.data.deliveryId,
+              'kindred.job.attempt': job.attemptsMade + 1,
+            },
+          },
+          (span) => runJob(job, token, span),
+        ),
       {
         connection,
         prefix: config.prefix,
@@ -173,6 +173,31 @@ export function startDeliveryWorkers(
         settings: { backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade, config.backoff) },
       },
     );
+    async function runJob(job: Job<DeliveryJobData>, token: string | undefined, span: Span) {
+      const jobLog = log.child({ deliveryId: job.data.deliveryId, channel, jobAttempt: job.attemptsMade + 1 });
+      const outcome = await process(job.data.deliveryId, { isLast: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }, jobLog);
+      onOutcome(channel, outcome.kind);
+      span.setAttribute('kindred.delivery.outcome', outcome.kind);
+      switch (outcome.kind) {
+        case 'sent':
+          return { providerMessageId: outcome.providerMessageId };
+        case 'skipped':
+          return { skipped: outcome.status };
+        case 'busy':
+        case 'deferred':
+          await job.moveToDelayed(Date.now() + outcome.delayMs + (outcome.kind === 'busy' ? 250 : 0), token);
+          throw new DelayedError();
+        case 'retry':
+          if (isRateLimit(outcome.failure)) {
+            // Pause the whole queue (every worker) and put the job back without using an attempt.
+            await worker.rateLimit(backoffDelay(1, config.backoff));
+            throw Worker.RateLimitError();
+          }
+          throw new Error(`transient: ${outcome.failure.code}`);
+        case 'failed':
+          throw new UnrecoverableError(`permanent: ${outcome.failure.code}`);
+      }
+    }
     worker.on('error', (error) => log.error({ channel, err: error }, 'delivery worker error'));
     worker.on('failed', (job, error) => {
       // Permanent failures were recorded by the use case with their event; only a job out of attempts is left over.

@@ -80,7 +80,7 @@ export function createDeliverySweeper(deps: SweepDeliveriesDeps): DeliverySweepe
     if (!requeued) return 'raced';
     // Only the winner of the conditional write adds the job, under an id no other sweep uses; should this process die
     // right here, the delivery is `queued` with no job and the next sweep after `stuckAfterMs` takes it again.
-    await deps.jobs.enqueueJob(requeued.channel, requeued._id, deliveryJobIdOf(requeued._id, requeued.sweeps ?? 0));
+    await deps.jobs.enqueueJob(requeued.channel, requeued._id, deliveryJobIdOf(requeued._id, requeued.sweeps ?? 0), requeued.traceparent);
     log.info({ from: delivery.status, sweeps: requeued.sweeps, attempts: requeued.attempts }, 'stuck delivery re-queued');
     return 'requeued';
   };

@@ -1,5 +1,5 @@
 import { events, type matching } from '@kindred/contracts';
-import { AppError } from '@kindred/platform';
+import { AppError, extractTraceContext, inSpan, linkTo } from '@kindred/platform';
 import type { MatchingGateway } from '../../matching/matching.client.js';
 import { recoveryGapYears, timeZoneDistanceHours, weeklyOverlapMinutes } from '../../domain/decision-facts.js';
 import { html, type SafeHtml } from '../html.js';
@@ -216,6 +216,18 @@ ${m.deliveries.length > 0 ? html`<section aria-labelledby="deliveries-heading"><
 </section>`;
 }
 
+/**
+ * A decision belongs to the newcomer's journey, not to the coordinator's session: its span is a child of the
+ * proposal's context that matching serves with the match (MatchSummary.journey_trace), linked to the
+ * coordinator's own request span. MatchApproved and the introductions it causes then continue the journey's trace.
+ * Without a journey trace (a match proposed before tracing) the span stays in the request's trace.
+ */
+async function inJourney<T>(deps: { matching: MatchingGateway }, actor: string, matchId: string, name: string, fn: () => Promise<T>): Promise<T> {
+  const journey = (await deps.matching.getMatch({ actor }, matchId)).summary?.journeyTrace;
+  const parent = journey?.traceparent ? extractTraceContext(journey) : undefined;
+  return inSpan(name, { ...(parent ? { parent, links: linkTo() } : {}), attributes: { 'kindred.match.id': matchId } }, fn);
+}
+
 export function registerMatchPages(router: GuardedRouter, deps: { matching: MatchingGateway; accounts: AccountRepository }): void {
   const matchId = (value: string | string[] | undefined): string => {
     if (typeof value !== 'string' || !idPattern.test(value)) throw new AppError('CONSOLE.NOT_FOUND', 'unknown match id');
@@ -237,7 +249,8 @@ export function registerMatchPages(router: GuardedRouter, deps: { matching: Matc
 
   router.post('/matches/:id/approve', ['coordinator'], async (req, res, ctx) => {
     const id = matchId(req.params['id']);
-    await deps.matching.approveMatch({ actor: ctx.account.id }, { matchId: id, expectedVersion: version(field(req, 'version')) });
+    const expectedVersion = version(field(req, 'version'));
+    await inJourney(deps, ctx.account.id, id, 'console approve match', () => deps.matching.approveMatch({ actor: ctx.account.id }, { matchId: id, expectedVersion }));
     res.redirect(303, `/matches/${encodeURIComponent(id)}?notice=approved`);
   });
 
@@ -245,7 +258,10 @@ export function registerMatchPages(router: GuardedRouter, deps: { matching: Matc
     const id = matchId(req.params['id']);
     const reason = declineReasons.find((r) => events.declineReasonToJSON(r) === field(req, 'reason'));
     if (reason === undefined) throw new AppError('CONSOLE.INVALID_ARGUMENT', ctx.t('errReason'));
-    const result = await deps.matching.declineMatch({ actor: ctx.account.id }, { matchId: id, expectedVersion: version(field(req, 'version')), reason });
+    const expectedVersion = version(field(req, 'version'));
+    const result = await inJourney(deps, ctx.account.id, id, 'console decline match', () =>
+      deps.matching.declineMatch({ actor: ctx.account.id }, { matchId: id, expectedVersion, reason }),
+    );
     res.redirect(
       303,
       result.nextProposal ? `/matches/${encodeURIComponent(result.nextProposal.matchId)}?notice=declined_next` : '/queue?notice=declined_none',
