@@ -48,6 +48,8 @@ export interface KindredProcesses {
   readonly logFiles: readonly string[];
   readonly twilioFrom: string;
   readonly consolePassword: string;
+  /** The services that exited on their own, each with its exit code and log file. */
+  crashed(): string[];
   /** SIGTERM to each service (SIGKILL after 30 s); resolves when all have exited. */
   stop(): Promise<void>;
 }
@@ -87,7 +89,9 @@ export async function startKindredProcesses(
   mkdirSync(logDir, { recursive: true });
   const children: ChildProcess[] = [];
   const logFiles: string[] = [];
+  let stopping = false;
   const stop = async () => {
+    stopping = true;
     await Promise.all(
       children
         .filter((child) => child.exitCode === null && child.signalCode === null)
@@ -137,6 +141,12 @@ export async function startKindredProcesses(
       logFiles,
       twilioFrom: env['TWILIO_FROM'] ?? '',
       consolePassword,
+      crashed: () =>
+        stopping
+          ? []
+          : children.flatMap((child, index) =>
+              child.exitCode === null && child.signalCode === null ? [] : [`${layout.services[index]?.name ?? '?'} exited (${child.exitCode ?? child.signalCode}); see ${logFiles[index] ?? '?'}`],
+            ),
       stop,
     };
   } catch (error) {

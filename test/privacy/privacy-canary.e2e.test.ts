@@ -85,6 +85,12 @@ async function send(method: string, path: string, body: string, headers: Record<
   return { status: response.status, json };
 }
 
+async function postForm(url: string, fields: Record<string, string>): Promise<number> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+  await response.arrayBuffer();
+  return response.status;
+}
+
 beforeAll(async () => {
   rmSync(logDir, { recursive: true, force: true });
   mkdirSync(logDir, { recursive: true });
@@ -137,88 +143,130 @@ afterAll(async () => {
   }
 }, 120_000);
 
+/** Everything people and the coordinator do, on the running services. */
+async function journey(kindred: KindredProcesses): Promise<void> {
+  const { urls } = kindred;
+  const sandbox = sandboxClient(infra.sandboxUrl ?? '');
+  const key = `canary-${markers.token}`;
+
+  // Enrollment, a profile change, and the newcomers: one to match, one at imminent risk.
+  const enrolled = await send('POST', '/v1/peers', JSON.stringify(peer), { 'idempotency-key': `${key}-peer` });
+  expect(enrolled.status).toBe(201);
+  const peerId = String(enrolled.json['id']);
+  const editToken = String(enrolled.json['editToken']);
+  const updated = await send('PUT', `/v1/peers/${peerId}`, JSON.stringify({ bio: `Still here. ${markers.text('peer bio (update)')}` }), { authorization: `Bearer ${editToken}` });
+  expect(updated.status).toBe(200);
+  const registered = await send('POST', '/v1/intakes', JSON.stringify(matched), { 'idempotency-key': `${key}-newcomer` });
+  expect(registered.status).toBe(201);
+  const flagged = await send('POST', '/v1/intakes', JSON.stringify(urgent), { 'idempotency-key': `${key}-urgent` });
+  expect(flagged.status).toBe(201);
+  expect(flagged.json['urgent']).toBe(true);
+
+  // The requests that fail, each carrying markers: the paths most tempted to log what they were sent. Invalid
+  // fields answer 422, a body that is not JSON 400.
+  const rejected = newcomer('rejected newcomer', calm);
+  expect((await send('POST', '/v1/intakes', JSON.stringify({ ...rejected, ageBand: 'ageless' }))).status).toBe(422);
+  const badContact = {
+    ...newcomer('bad-contact newcomer', calm),
+    contact: { email: `${markers.text('invalid email')}@@example..org`, phone: `${markers.phone('invalid phone')} ext ${markers.text('invalid phone suffix')}` },
+  };
+  expect((await send('POST', '/v1/intakes', JSON.stringify(badContact))).status).toBe(422);
+  const truncated = JSON.stringify(newcomer('malformed-json newcomer', calm)).slice(0, 400);
+  expect((await send('POST', '/v1/intakes', truncated)).status).toBe(400);
+  const replayed = await send('POST', '/v1/intakes', JSON.stringify(newcomer('reused-key newcomer', calm)), { 'idempotency-key': `${key}-newcomer` });
+  expect(replayed.status).toBe(422);
+  expect((await send('PUT', `/v1/peers/${peerId}`, JSON.stringify({ bio: `${markers.text('peer bio (control character)')}\u0007` }), { authorization: `Bearer ${editToken}` })).status).toBe(422);
+  expect((await send('PUT', `/v1/peers/${peerId}`, JSON.stringify({ bio: markers.text('peer bio (wrong token)') }), { authorization: 'Bearer not-the-token' })).status).toBeGreaterThanOrEqual(401);
+  const incompleteIntake = {
+    lang: 'en',
+    firstName: markers.text('incomplete form firstName'),
+    'contact.email': markers.email('incomplete form contact.email'),
+    'contact.phone': markers.phone('incomplete form contact.phone'),
+    hopes: markers.text('incomplete form hopes'),
+  };
+  expect(await postForm(`${urls.intake}/intake`, incompleteIntake)).toBe(422);
+  const incompleteEnrollment = { ...incompleteIntake, firstName: markers.text('incomplete peer form firstName'), bio: markers.text('incomplete peer form bio') };
+  expect(await postForm(`${urls.intake}/peers/enroll`, incompleteEnrollment)).toBe(422);
+
+  // The form without JavaScript, accepted: a newcomer no peer shares a topic with, so the one proposal stays the
+  // JSON newcomer's.
+  expect(
+    await postForm(`${urls.intake}/intake`, {
+      lang: 'en',
+      formKey: `canary${markers.token}`,
+      firstName: markers.text('form newcomer firstName'),
+      'contact.email': markers.email('form newcomer contact.email'),
+      'contact.phone': markers.phone('form newcomer contact.phone'),
+      preferredChannel: 'email',
+      timeZone: 'America/Chicago',
+      languages: 'en',
+      ageBand: '25_34',
+      gender: 'woman',
+      'genderPreference.kind': 'none',
+      topics: 'substance_use',
+      meetingModes: 'video',
+      'availability.0.start': '18:00',
+      'availability.0.end': '21:00',
+      hopes: markers.text('form newcomer hopes'),
+      'consents.contactByEmail': 'yes',
+      'consents.contactBySms': 'yes',
+      'consents.shareFirstName': 'yes',
+      'consents.shareTopics': 'yes',
+      'screener.wishToBeDead': 'no',
+      'screener.suicidalThoughts': 'no',
+      'screener.suicidalBehavior': 'no',
+    }),
+  ).toBe(200);
+
+  // The coordinator approves in the console, over its HTTP routes (so the console's logs count too).
+  const coordinator = new ConsoleSession(urls.console);
+  await coordinator.signIn('coordinator', kindred.consolePassword);
+  const proposals = await waitFor(async () => {
+    const ids = await coordinator.queueMatchIds();
+    return ids.length > 0 ? ids : undefined;
+  }, { timeoutMs: 60_000, intervalMs: 250, description: 'a proposal in the console queue' });
+  // One proposal: the newcomer at imminent risk is never proposed.
+  expect(proposals).toHaveLength(1);
+  const [matchId = ''] = proposals;
+  await coordinator.approve(matchId);
+
+  // Both people, by email and SMS: four introductions, delivered (the SMS through signed status callbacks).
+  for (const to of [peer.contact.email, matched.contact.email]) await sandbox.waitForMail(to, { timeoutMs: 60_000 });
+  for (const to of [peer.contact.phone, matched.contact.phone]) {
+    await waitFor(async () => (await sandbox.listSms({ to: e164(to) })).find((m) => m.status === 'delivered'), { timeoutMs: 60_000, description: 'a delivered SMS' });
+  }
+  await waitFor(async () => ((await coordinator.get(`/matches/${encodeURIComponent(matchId)}`)).html.match(/>delivered<\/span>/g) ?? []).length === 4, {
+    timeoutMs: 60_000,
+    intervalMs: 250,
+    description: 'the console to show four delivered introductions',
+  });
+  expect((await coordinator.get('/follow-up')).status).toBe(200);
+  expect((await coordinator.get('/peers')).status).toBe(200);
+
+  // The peer replies STOP to the text.
+  const stop = await sandbox.inboundSms({ from: e164(peer.contact.phone), to: kindred.twilioFrom, body: 'STOP', webhookUrl: `${urls.notifier}/webhooks/twilio/inbound` });
+  expect(stop.status).toBe(200);
+}
+
 describe('the privacy canary', () => {
   it('finds no marker of any PII field in any log, Kafka topic, Redis key or database of the run', async () => {
     if (!kindred) throw new Error('Kindred is not running');
-    const { urls } = kindred;
-    const sandbox = sandboxClient(infra.sandboxUrl ?? '');
-    const key = `canary-${markers.token}`;
-
-    // Enrollment, a profile change, and the newcomers: one to match, one at imminent risk.
-    const enrolled = await send('POST', '/v1/peers', JSON.stringify(peer), { 'idempotency-key': `${key}-peer` });
-    expect(enrolled.status).toBe(201);
-    const peerId = String(enrolled.json['id']);
-    const editToken = String(enrolled.json['editToken']);
-    const updated = await send('PUT', `/v1/peers/${peerId}`, JSON.stringify({ bio: `Still here. ${markers.text('peer bio (update)')}` }), { authorization: `Bearer ${editToken}` });
-    expect(updated.status).toBe(200);
-    const registered = await send('POST', '/v1/intakes', JSON.stringify(matched), { 'idempotency-key': `${key}-newcomer` });
-    expect(registered.status).toBe(201);
-    const flagged = await send('POST', '/v1/intakes', JSON.stringify(urgent), { 'idempotency-key': `${key}-urgent` });
-    expect(flagged.status).toBe(201);
-    expect(flagged.json['urgent']).toBe(true);
-
-    // The requests that fail, each carrying markers: the paths most tempted to log what they were sent. Invalid
-    // fields answer 422, a body that is not JSON 400.
-    const rejected = newcomer('rejected newcomer', calm);
-    expect((await send('POST', '/v1/intakes', JSON.stringify({ ...rejected, ageBand: 'ageless' }))).status).toBe(422);
-    const badContact = {
-      ...newcomer('bad-contact newcomer', calm),
-      contact: { email: `${markers.text('invalid email')}@@example..org`, phone: `${markers.phone('invalid phone')} ext ${markers.text('invalid phone suffix')}` },
-    };
-    expect((await send('POST', '/v1/intakes', JSON.stringify(badContact))).status).toBe(422);
-    const truncated = JSON.stringify(newcomer('malformed-json newcomer', calm)).slice(0, 400);
-    expect((await send('POST', '/v1/intakes', truncated)).status).toBe(400);
-    const replayed = await send('POST', '/v1/intakes', JSON.stringify(newcomer('reused-key newcomer', calm)), { 'idempotency-key': `${key}-newcomer` });
-    expect(replayed.status).toBe(422);
-    expect((await send('PUT', `/v1/peers/${peerId}`, JSON.stringify({ bio: `${markers.text('peer bio (control character)')}\u0007` }), { authorization: `Bearer ${editToken}` })).status).toBe(422);
-    expect((await send('PUT', `/v1/peers/${peerId}`, JSON.stringify({ bio: markers.text('peer bio (wrong token)') }), { authorization: 'Bearer not-the-token' })).status).toBeGreaterThanOrEqual(401);
-    const form = new URLSearchParams({
-      lang: 'en',
-      firstName: markers.text('form firstName'),
-      'contact.email': markers.email('form contact.email'),
-      'contact.phone': markers.phone('form contact.phone'),
-      hopes: markers.text('form hopes'),
+    const running = kindred;
+    // A service that died mid-journey is named, with its log, instead of leaving a bare timeout.
+    await journey(running).catch((error: unknown) => {
+      const crashed = running.crashed();
+      throw crashed.length === 0 ? error : new Error(`${error instanceof Error ? error.message : String(error)}; ${crashed.join('; ')}`);
     });
-    const formAnswer = await fetch(`${urls.intake}/intake`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
-    expect(formAnswer.status).toBe(422);
-    await formAnswer.arrayBuffer();
 
-    // The coordinator approves in the console, over its HTTP routes (so the console's logs count too).
-    const coordinator = new ConsoleSession(urls.console);
-    await coordinator.signIn('coordinator', kindred.consolePassword);
-    const [matchId] = await waitFor(async () => {
-      const ids = await coordinator.queueMatchIds();
-      return ids.length > 0 ? ids : undefined;
-    }, { timeoutMs: 60_000, intervalMs: 250, description: 'a proposal in the console queue' });
-    if (matchId === undefined) throw new Error('no proposal');
-    await coordinator.approve(matchId);
-
-    // Both people, by email and SMS: four introductions, delivered (the SMS through signed status callbacks).
-    for (const to of [peer.contact.email, matched.contact.email]) await sandbox.waitForMail(to, { timeoutMs: 60_000 });
-    for (const to of [peer.contact.phone, matched.contact.phone]) {
-      await waitFor(async () => (await sandbox.listSms({ to: e164(to) })).find((m) => m.status === 'delivered'), { timeoutMs: 60_000, description: 'a delivered SMS' });
-    }
-    await waitFor(async () => ((await coordinator.get(`/matches/${encodeURIComponent(matchId)}`)).html.match(/>delivered<\/span>/g) ?? []).length === 4, {
-      timeoutMs: 60_000,
-      intervalMs: 250,
-      description: 'the console to show four delivered introductions',
-    });
-    expect((await coordinator.get('/follow-up')).status).toBe(200);
-    expect((await coordinator.get('/peers')).status).toBe(200);
-
-    // The peer replies STOP to the text.
-    const stop = await sandbox.inboundSms({ from: e164(peer.contact.phone), to: kindred.twilioFrom, body: 'STOP', webhookUrl: `${urls.notifier}/webhooks/twilio/inbound` });
-    expect(stop.status).toBe(200);
-
-    await kindred.stop();
+    await running.stop();
     stopped = true;
 
     const tally = emptyTally();
     const hits: PlaintextHit[] = [
-      ...(await searchLogFiles(markers, kindred.logFiles, tally)),
+      ...(await searchLogFiles(markers, running.logFiles, tally)),
       ...(await searchKafka(markers, infra.kafkaBrokers, runName, tally)),
       ...(await searchRedis(markers, infra.redisUrl, runName, tally)),
-      ...(await searchMongo(markers, infra.mongoUrl, kindred.databases, tally)),
+      ...(await searchMongo(markers, infra.mongoUrl, running.databases, tally)),
     ];
     console.log(summaryLine(tally, hits));
     for (const hit of hits) console.log(`  ${hit.field} at ${hit.where}: …${hit.excerpt}…`);
