@@ -34,10 +34,11 @@ export const grpcClientTracing: Interceptor = (options, nextCall) => {
   const { name, attributes } = rpcAttributes(options.method_definition.path);
   const { span, context: ctx } = startSpan(name, { kind: SpanKind.CLIENT, attributes });
   return new InterceptingCall(nextCall(options), {
-    start(metadata, listener, next) {
+    start(metadata, _listener, next) {
       for (const [key, value] of Object.entries(injectTraceHeaders({}, ctx))) metadata.set(key, value);
+      // Only the status is intercepted. Spreading the incoming listener would copy its one-argument methods, and
+      // grpc-js would then take this object for an intercepting listener and call onReceiveStatus without `next`.
       next(metadata, {
-        ...listener,
         onReceiveStatus(callStatus, nextStatus) {
           span.setAttribute('rpc.grpc.status_code', callStatus.code);
           if (callStatus.code !== status.OK) span.setStatus({ code: SpanStatusCode.ERROR, message: status[callStatus.code] });
