@@ -25,8 +25,10 @@ const noticeVersion = '2026-01';
 const evenings = [0, 1, 2, 3, 4, 5, 6].map((day) => ({ day, start: '18:00', end: '21:00' }));
 const waitLong = { timeoutMs: 45_000 };
 
-/** A US mobile number in the 201-555 block; the world's own Twilio account keeps other tests' SMS apart. */
-const phoneNumber = () => `+1201555${String(randomInt(1000, 10_000))}`;
+/** US mobile numbers in the 201-555 block, distinct within the run; the world's own Twilio account keeps other runs' SMS apart. */
+const firstPhone = randomInt(1000, 9000);
+let phonesGiven = 0;
+const phoneNumber = () => `+1201555${String(firstPhone + phonesGiven++)}`;
 
 let kindred: Awaited<ReturnType<typeof startKindred>>;
 let consoleApp: RunningConsole;
@@ -133,7 +135,7 @@ async function signIn(): Promise<Page> {
   await page.getByLabel('Username').fill('cora');
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect.poll(() => page.getByRole('heading', { level: 1, name: 'Queue' }).isVisible()).toBe(true);
+  await page.getByRole('heading', { level: 1, name: 'Queue' }).waitFor();
   return page;
 }
 
@@ -209,14 +211,14 @@ describe('the journeys of Kindred, in Chromium, on the real services and servers
     await page.waitForURL(/language=es/);
     const proposals = page.getByRole('region', { name: 'Proposals' });
     const row = proposals.getByRole('link', { name: proposal.newcomerDisplayLabel });
-    await expect.poll(() => row.count()).toBe(1);
+    await row.waitFor();
     expect(await proposals.locator('tbody tr').count()).toBe(1);
     await page.screenshot({ path: `${screenshots}journey-1-queue.png`, fullPage: true });
     await row.click();
     await page.waitForURL(new RegExp(`/matches/${proposal.matchId}$`));
 
     // The explanation: the score per factor and the engine's sentences, without the newcomer's contact data.
-    await expect.poll(() => page.getByRole('heading', { name: 'Why this peer' }).isVisible()).toBe(true);
+    await page.getByRole('heading', { name: 'Why this peer' }).waitFor();
     expect((await page.locator('ul.sentences li').allInnerTexts()).map((s) => s.trim())).toEqual(sentences);
     expect(sentences.join(' ')).toMatch(/grief/i);
     const shown = await page.locator('main').innerText();
@@ -294,7 +296,7 @@ describe('the journeys of Kindred, in Chromium, on the real services and servers
       .toBe('active');
     expect(await page.locator('main').innerText()).toContain('This match is active');
     await page.context().close();
-  });
+  }, 150_000);
 
   it('an imminent-risk intake shows crisis resources at once and is urgent on top of the console; no peer is ever contacted; the next newcomer, declined, goes to the next candidate', async () => {
     // Two peers either of whom the urgent newcomer would match on every other rule.
@@ -329,9 +331,9 @@ describe('the journeys of Kindred, in Chromium, on the real services and servers
     await form.getByRole('button', { name: 'Send' }).click();
 
     // At once, on the response page, before anything else: the crisis lines and the emergency number.
-    await form.waitForLoadState('domcontentloaded');
+    const outcome = await outcomeOf(form);
     const crisis = form.getByRole('alert');
-    await expect.poll(() => crisis.count(), { message: await outcomeOf(form) }).toBe(1);
+    expect(await crisis.count(), outcome).toBe(1);
     expect(await crisis.getByRole('heading').innerText()).toBe('You do not have to wait. Help is available right now.');
     expect(await crisis.locator('a[href="tel:988"]').innerText()).toBe('988');
     expect(await crisis.locator('a[href="sms:988"]').innerText()).toBe('988');
@@ -351,7 +353,7 @@ describe('the journeys of Kindred, in Chromium, on the real services and servers
     // The console: urgent, with the crisis guidance, above the proposals.
     const page = await signIn();
     const urgentRegion = page.getByRole('region', { name: 'Urgent: people at risk' });
-    await expect.poll(async () => (await urgentRegion.locator('.urgent-item').allInnerTexts()).join('\n')).toContain(urgent.displayLabel);
+    expect((await urgentRegion.locator('.urgent-item').allInnerTexts()).join('\n')).toContain(urgent.displayLabel);
     expect(await urgentRegion.locator('.urgent-item').filter({ hasText: urgent.displayLabel }).innerText()).toContain('imminent');
     const urgentBox = await urgentRegion.boundingBox();
     const proposalsBox = await page.getByRole('region', { name: 'Proposals' }).boundingBox();
@@ -376,7 +378,7 @@ describe('the journeys of Kindred, in Chromium, on the real services and servers
       screener: { wishToBeDead: false, suicidalThoughts: false, suicidalBehavior: false },
     };
     const danaId = await postJson('/v1/intakes', dana);
-    const first = await proposalFor((m) => m.newcomerId === danaId, "a proposal for the barrier newcomer");
+    const first = await proposalFor((m) => m.newcomerId === danaId, 'a proposal for the barrier newcomer');
     expect([harriet.id, imogen.id]).toContain(first.peerId);
 
     // Never matched: no match in any state, no match in the audit trail, and nothing sent to any peer or to them.
@@ -401,5 +403,5 @@ describe('the journeys of Kindred, in Chromium, on the real services and servers
 
     for (const address of [harriet.contact.email, imogen.contact.email, casey.email]) expect(await sandbox.listMail({ to: address })).toEqual([]);
     for (const phone of [harriet.contact.phone, imogen.contact.phone, casey.phone]) expect(await smsTo(phone)).toEqual([]);
-  });
+  }, 120_000);
 });
