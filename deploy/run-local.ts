@@ -52,6 +52,16 @@ async function waitHealthy(service: LocalService, child: ChildProcess, deadlineM
   }
 }
 
+/** A line every 20 s while `work` runs, so a long quiet step (a download, a busy machine) does not look stuck. */
+async function stillWaiting<T>(line: () => string, work: Promise<T>): Promise<T> {
+  const timer = setInterval(() => say(line()), 20_000);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 if (process.argv.includes('--stop')) {
   stopRecorded();
   await infraDown();
@@ -67,7 +77,10 @@ say(
     ? 'starting the local servers. First run on this machine: Kafka and the MongoDB-wire server come from Maven Central and Redis from apt, which takes a few minutes; later starts reuse them'
     : 'starting the local servers (Kafka, MongoDB-wire, Redis, mail and SMS sandbox), or reusing the running ones',
 );
-const endpoints = await infraUp({ requireSandbox: true, log: (line) => say(`infra: ${line}`) });
+const endpoints = await stillWaiting(
+  () => `still starting the local servers (${seconds(startedAt)}${firstRun ? '; the first run downloads them' : ''})`,
+  infraUp({ requireSandbox: true, log: (line) => say(`infra: ${line}`) }),
+);
 say(`local servers ready (${seconds(startedAt)})`);
 const env = localServiceEnvironment(endpoints, layout);
 mkdirSync(runDir, { recursive: true });
@@ -112,13 +125,18 @@ try {
     children.set(service.name, child);
   }
   writeFileSync(pidFile, JSON.stringify(Object.fromEntries([...children].map(([name, c]) => [name, c.pid]))));
-  await Promise.all(
-    layout.services.map(async (service) => {
-      const child = children.get(service.name);
-      if (child === undefined) throw new Error(`${service.name} was not started`);
-      await waitHealthy(service, child, 90_000);
-      say(`${service.name} is up on ${service.url} (${seconds(since)})`);
-    }),
+  const starting = new Set(layout.services.map((s) => s.name));
+  await stillWaiting(
+    () => `still starting ${[...starting].join(', ')} (${seconds(since)})`,
+    Promise.all(
+      layout.services.map(async (service) => {
+        const child = children.get(service.name);
+        if (child === undefined) throw new Error(`${service.name} was not started`);
+        await waitHealthy(service, child, 90_000);
+        starting.delete(service.name);
+        say(`${service.name} is up on ${service.url} (${seconds(since)})`);
+      }),
+    ),
   );
   await ensureDemoAccounts(env, demoPassword());
   const peers = demoPeers(peerCount);

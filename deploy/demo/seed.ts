@@ -145,7 +145,7 @@ export async function seedDemoPopulation(options: SeedOptions): Promise<SeedSumm
       await eachLimited(missingNewcomers, concurrency, async (newcomer) => {
         newcomerIds.set(newcomer.idempotencyKey, await post(`${options.intakeUrl}/v1/intakes`, newcomer));
       });
-      say(`demo data: ${missingNewcomers.length} newcomers entered through the intake API`);
+      say(`demo data: ${missingNewcomers.length} newcomers entered through the intake API; waiting for matching to propose peers`);
     }
 
     // Wait (bounded) until matching has placed every newcomer: proposed, matched, urgent, or tried without a match.
