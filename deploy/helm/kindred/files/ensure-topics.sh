@@ -11,7 +11,7 @@ bin="${KAFKA_TOPICS_BIN:-/opt/kafka/bin/kafka-topics.sh}"
 set -- --bootstrap-server "$KAFKA_BROKERS"
 if [ -n "${COMMAND_CONFIG:-}" ]; then set -- "$@" --command-config "$COMMAND_CONFIG"; fi
 
-existing=$("$bin" "$@" --list)
+existing=$("$bin" "$@" --list) || { echo "cannot list the topics on $KAFKA_BROKERS" >&2; exit 1; }
 for spec in $KINDRED_TOPICS; do
   topic=${spec%=*}
   want=${spec##*=}
