@@ -31,6 +31,8 @@ export interface TracingConfig {
 export interface Tracing {
   /** True when spans leave the process. */
   readonly exporting: boolean;
+  /** Exports every finished span now. */
+  flush(): Promise<void>;
   /** Exports what is buffered, then unregisters the global provider so a later start can register again. */
   shutdown(): Promise<void>;
 }
@@ -56,6 +58,7 @@ export function startTracing(config: TracingConfig): Tracing {
   provider.register({ contextManager: new AsyncLocalStorageContextManager(), propagator: new W3CTraceContextPropagator() });
   return {
     exporting: exporter !== undefined,
+    flush: () => provider.forceFlush(),
     async shutdown() {
       try {
         await provider.shutdown();
