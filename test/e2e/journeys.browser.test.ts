@@ -245,6 +245,8 @@ describe('the journeys of Kindred, in Chromium, on the real services and servers
     expect(newcomerMail?.text).toContain('Comparten experiencia vivida con duelo.');
     expect(newcomerMail?.text).toContain('llama o envía un mensaje al 988');
     expect(newcomerMail?.text).not.toContain(rosa.contact.email);
+    expect(peerMail?.html).toContain('<html lang="en">');
+    expect(newcomerMail?.html).toContain('<html lang="es">');
 
     // The SMS, likewise; never a topic.
     const peerSms = await waitFor(async () => (await smsTo(rosa.contact.phone))[0], { ...waitLong, description: 'the SMS to Rosa' });
