@@ -2,6 +2,9 @@
  * The README's test command (`./kindred test`, also `.ci/run`): bring up the real servers, run the static checks and
  * the whole vitest suite, then print one closing line `N passed, N failed` for CI.
  * Arguments after `--` go to vitest (e.g. `./kindred test -- services/intake`); `--skip-checks` runs tests only.
+ * After vitest, the fault suite (test/faults, `./kindred faults`) runs on an instance of its own; each of its
+ * invariants counts as one test. It is skipped with `--skip-faults`, when vitest runs only some tests, and outside
+ * native mode (it restarts servers, which only the native launcher can do).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -12,7 +15,8 @@ import { chooseInfraMode } from '../test/setup/infra-mode.js';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const skipChecks = args.includes('--skip-checks');
-const vitestArgs = args.filter((arg) => arg !== '--skip-checks' && arg !== '--');
+const skipFaults = args.includes('--skip-faults');
+const vitestArgs = args.filter((arg) => arg !== '--skip-checks' && arg !== '--skip-faults' && arg !== '--');
 
 function run(command: string, commandArgs: readonly string[], capture: boolean): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
@@ -72,7 +76,29 @@ if (existsSync(resultsFile)) {
 } else if (vitest.code !== 0) {
   failed = 1;
 }
+let faultsFailed = false;
+if (skipFaults || vitestArgs.length > 0 || mode !== 'native') {
+  process.stderr.write(`[kindred] fault suite skipped (${skipFaults ? '--skip-faults' : vitestArgs.length > 0 ? 'only some tests were asked for' : `infrastructure mode ${mode}`})\n`);
+} else {
+  process.stderr.write('[kindred] fault suite (./kindred faults): services killed and servers restarted under load, then the invariants\n');
+  const faultResultsFile = join(root, '.kindred', 'fault-results.json');
+  rmSync(faultResultsFile, { force: true });
+  const suite = await run('node', ['--import', 'tsx', 'test/faults/run-fault-suite.ts'], false);
+  if (existsSync(faultResultsFile)) {
+    const results = JSON.parse(readFileSync(faultResultsFile, 'utf8')) as { invariants: { name: string; checked: number; violations: number }[] };
+    for (const invariant of results.invariants) {
+      if (invariant.violations === 0) passed += 1;
+      else failed += 1;
+    }
+    faultsFailed = suite.code !== 0;
+    if (faultsFailed && results.invariants.every((invariant) => invariant.violations === 0)) failed += 1;
+  } else {
+    process.stderr.write('[kindred] the fault suite did not complete (see its output above)\n');
+    faultsFailed = true;
+    failed += 1;
+  }
+}
 failed += failedChecks.length;
 if (failedChecks.length > 0) process.stderr.write(`[kindred] failed checks: ${failedChecks.join(', ')}\n`);
 process.stdout.write(`${passed} passed, ${failed} failed\n`);
-process.exit(failed > 0 || vitest.code !== 0 ? 1 : 0);
+process.exit(failed > 0 || vitest.code !== 0 || faultsFailed ? 1 : 0);

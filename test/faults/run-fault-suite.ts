@@ -90,6 +90,22 @@ async function runFaults(
   return done;
 }
 
+/** Polls until nothing is in flight three times in a row, or the deadline passes; true when settled. */
+async function settle(stores: RunStores, deadline: number, proposalsPending: boolean): Promise<boolean> {
+  let quiet = 0;
+  let lastDetail = '';
+  while (Date.now() < deadline) {
+    const work = await pendingWork(stores, { proposalsPending }).catch((error: unknown) => ({ unsettled: -1, detail: String(error) }));
+    if (work.detail !== lastDetail) say(`drain: ${work.detail}`);
+    lastDetail = work.detail;
+    quiet = work.unsettled === 0 ? quiet + 1 : 0;
+    // Quiet three polls in a row, seconds apart: the last outcome events have reached matching too.
+    if (quiet >= 3) return true;
+    await sleep(2_000);
+  }
+  return false;
+}
+
 function printResults(results: readonly InvariantResult[]): void {
   process.stdout.write('\nInvariants (checked / violations):\n');
   for (const result of results) {
@@ -128,6 +144,17 @@ async function main(): Promise<number> {
   rmSync(config.stateDir, { recursive: true, force: true });
   let endpoints: InfraEndpoints | undefined;
   let supervisor: Supervisor | undefined;
+  // Ctrl-C or a CI timeout: leave no services and no dedicated servers behind.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      say(`${signal}: stopping the services and the dedicated instance`);
+      void (async () => {
+        await supervisor?.stop().catch(() => undefined);
+        if (!config.keepInfra) await infraDown({ env: infraEnv, log: () => undefined }).catch(() => undefined);
+        process.exit(130);
+      })();
+    });
+  }
   try {
     endpoints = await infraUp({ env: infraEnv, requireSandbox: true, log: (line) => say(`infra: ${line}`) });
     const sandboxUrl = endpoints.sandboxUrl ?? '';
@@ -191,28 +218,20 @@ async function main(): Promise<number> {
     say('load: stopping new intakes; waiting for the ones in flight');
     await stream.stop();
     const faultLog = await faultsRun;
-    // The coordinator keeps deciding until every proposal made from the last intakes was looked at once.
-    await sleep(5_000);
+    const s = stream.stats;
+    say(`load done: ${s.accepted} intakes accepted of ${s.submitted} (${s.retries} retries, ${s.replayed} replayed after a lost answer, ${s.abandoned} abandoned)`);
+
+    // The coordinator stays at the console until every proposal was decided (approved, or declined and re-proposed),
+    // then the approvals' introductions settle.
+    say(`drain: waiting (≤ ${config.drainSeconds} s) for every service to answer and all work to settle`);
+    const drainDeadline = Date.now() + config.drainSeconds * 1000;
+    await supervisor.waitHealthy(Math.max(10_000, drainDeadline - Date.now()));
+    const decided = await settle(stores, drainDeadline, true);
     await coordinator.stop();
     clearInterval(progress);
-    const s = stream.stats;
-    say(`load done: ${s.accepted} intakes accepted of ${s.submitted} (${s.retries} retries, ${s.replayed} replayed after a lost answer, ${s.abandoned} abandoned); coordinator approved ${coordinator.stats.approved}, declined ${coordinator.stats.declined}`);
-
-    say(`drain: waiting (≤ ${config.drainSeconds} s) for every service to answer and all work to settle`);
-    await supervisor.waitHealthy(120_000);
-    const drainDeadline = Date.now() + config.drainSeconds * 1000;
-    let settledPolls = 0;
-    let lastDetail = '';
-    while (Date.now() < drainDeadline) {
-      const work = await pendingWork(stores).catch((error: unknown) => ({ unsettled: -1, detail: String(error) }));
-      if (work.detail !== lastDetail) say(`drain: ${work.detail}`);
-      lastDetail = work.detail;
-      settledPolls = work.unsettled === 0 ? settledPolls + 1 : 0;
-      // Settled twice in a row, a few seconds apart: the last outcome events have reached matching too.
-      if (settledPolls >= 3) break;
-      await sleep(2_000);
-    }
-    say(settledPolls >= 3 ? 'drain: settled' : 'drain: did NOT settle in time; checking anyway');
+    say(`coordinator: approved ${coordinator.stats.approved}, declined ${coordinator.stats.declined}, ${coordinator.stats.failedCalls} calls failed (and were tried again)`);
+    const settled = decided && (await settle(stores, drainDeadline, false));
+    say(settled ? 'drain: settled' : 'drain: did NOT settle in time; checking anyway');
     say('stopping the services (SIGTERM), then reading every store and topic');
     await supervisor.stop();
     const snapshot = await readSnapshot(stores, { accepted: stream.accepted, peers, notifierKillTimes });

@@ -183,23 +183,24 @@ export async function readSnapshot(
 }
 
 /** Cheap progress figures for the drain: how much is still moving. */
-export async function pendingWork(stores: RunStores): Promise<{ unsettled: number; detail: string }> {
+export async function pendingWork(stores: RunStores, options: { proposalsPending: boolean }): Promise<{ unsettled: number; detail: string }> {
   const client = new mongoose.mongo.MongoClient(stores.mongoUrl, { serverSelectionTimeoutMS: 5_000 });
   await client.connect();
   try {
     const count = (db: string, collection: string, filter: Doc) => client.db(db).collection(collection).countDocuments(filter);
-    const [intakeOutbox, claimed, approved, matchOutbox, queued, deliveryOutbox] = await Promise.all([
+    const [intakeOutbox, claimed, proposed, approved, matchOutbox, queued, deliveryOutbox] = await Promise.all([
       count(stores.databases.intake, 'newcomers', { outboxPending: true }),
       count(stores.databases.matching, 'newcomers', { status: { $in: ['claimed', 'waiting'] } }),
+      count(stores.databases.matching, 'matches', { state: 'proposed' }),
       count(stores.databases.matching, 'matches', { state: { $in: ['approved', 'reserving'] } }),
       count(stores.databases.matching, 'matches', { outboxPending: true }),
       count(stores.databases.notifier, 'deliveries', { status: { $in: ['queued', 'sending'] } }),
       count(stores.databases.notifier, 'deliveries', { outboxPending: true }),
     ]);
-    const unsettled = intakeOutbox + claimed + approved + matchOutbox + queued + deliveryOutbox;
+    const unsettled = intakeOutbox + claimed + (options.proposalsPending ? proposed : 0) + approved + matchOutbox + queued + deliveryOutbox;
     return {
       unsettled,
-      detail: `intake outbox ${intakeOutbox}, newcomers waiting/claimed ${claimed}, matches approved ${approved}, match outbox ${matchOutbox}, deliveries queued/sending ${queued}, delivery outbox ${deliveryOutbox}`,
+      detail: `intake outbox ${intakeOutbox}, newcomers waiting/claimed ${claimed}, proposals ${proposed}, matches approved ${approved}, match outbox ${matchOutbox}, deliveries queued/sending ${queued}, delivery outbox ${deliveryOutbox}`,
     };
   } finally {
     await client.close();
