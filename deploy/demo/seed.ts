@@ -126,7 +126,8 @@ export async function seedDemoPopulation(options: SeedOptions): Promise<SeedSumm
       progress.finish(`demo data: ${done}/${options.peers.length} peers entered through the intake API`);
     }
 
-    // Newcomers are solved against the whole population, so they wait until matching has read every demo peer.
+    // Newcomers are solved against the whole population, so they wait until matching has read every demo peer. When
+    // nothing was posted, a shortfall is a lagging or reset read model: waiting long would not help.
     const ids = [...peerIds.values()];
     const peers = matchingDb.collection<{ _id: string }>('peers');
     const peersRead = () => peers.countDocuments({ _id: { $in: ids }, profiled: true });
@@ -137,7 +138,7 @@ export async function seedDemoPopulation(options: SeedOptions): Promise<SeedSumm
         peersInMatching = await peersRead();
         progress.update(peersInMatching);
         return peersInMatching >= ids.length;
-      }, timeoutMs);
+      }, alreadyLoaded ? Math.min(timeoutMs, 30_000) : timeoutMs);
       progress.finish(complete ? undefined : `demo data: matching has read ${peersInMatching}/${ids.length} peers so far; going on (it catches up in the background)`);
     }
 
