@@ -60,13 +60,13 @@ export async function searchLogFiles(markers: CanaryMarkers, files: readonly str
 }
 
 /**
- * Every message of every topic whose name contains `runName` (retry and dead-letter topics included), read from the
- * beginning up to the high watermark each partition had when the search began; key, value and every header.
+ * Every message of every topic `select` picks (retry and dead-letter topics included), read from the beginning up
+ * to the high watermark each partition had when the search began; key, value and every header.
  */
 export async function searchKafka(
   markers: CanaryMarkers,
   brokers: readonly string[],
-  runName: string,
+  select: (topic: string) => boolean,
   tally: SearchTally,
 ): Promise<PlaintextHit[]> {
   const kafka = new Kafka({ clientId: 'kindred-privacy-canary', brokers: [...brokers], logLevel: logLevel.NOTHING });
@@ -75,7 +75,7 @@ export async function searchKafka(
   const ends = new Map<string, bigint>();
   let topics: string[];
   try {
-    topics = (await admin.listTopics()).filter((t) => t.includes(runName)).sort();
+    topics = (await admin.listTopics()).filter(select).sort();
     for (const topic of topics) {
       for (const p of await admin.fetchTopicOffsets(topic)) {
         if (BigInt(p.high) > BigInt(p.low)) ends.set(`${topic}/${p.partition}`, BigInt(p.high));
@@ -139,17 +139,24 @@ const readCommand: Record<string, (key: string) => [string, ...string[]]> = {
   stream: (key) => ['XRANGE', key, '-', '+'],
 };
 
-/** Every key whose name contains `runName`: its name and its whole content, of any type. */
-export async function searchRedis(markers: CanaryMarkers, redisUrl: string, runName: string, tally: SearchTally): Promise<PlaintextHit[]> {
+/** Every key matching the glob `match` (`*` for all) except those `except` names: its name and its whole content, of any type. */
+export async function searchRedis(
+  markers: CanaryMarkers,
+  redisUrl: string,
+  match: string,
+  tally: SearchTally,
+  except: (key: string) => boolean = () => false,
+): Promise<PlaintextHit[]> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true });
   await redis.connect();
   const hits: PlaintextHit[] = [];
   try {
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `*${runName}*`, 'COUNT', 1000);
+      const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
       cursor = next;
       for (const key of keys) {
+        if (except(key)) continue;
         const type = await redis.type(key);
         if (type === 'none') continue; // expired since the scan
         const command = readCommand[type];
@@ -178,7 +185,10 @@ function binaryTexts(value: unknown, out: string[] = []): string[] {
   return out;
 }
 
-/** Every document of every collection of `databases`, raw through the driver: its Extended JSON and its binaries. */
+/**
+ * Every document of every collection of `databases` (one that does not exist has none), raw through the driver: its
+ * Extended JSON and its binaries.
+ */
 export async function searchMongo(markers: CanaryMarkers, mongoUrl: string, databases: readonly string[], tally: SearchTally): Promise<PlaintextHit[]> {
   const client = new mongoose.mongo.MongoClient(mongoUrl, { serverSelectionTimeoutMS: 10_000 });
   await client.connect();
@@ -202,9 +212,15 @@ export async function searchMongo(markers: CanaryMarkers, mongoUrl: string, data
   return hits;
 }
 
-export function summaryLine(tally: SearchTally, hits: readonly PlaintextHit[]): string {
+/**
+ * `privacy canary: searched … of the run, and … beyond it; N plaintext hits`: the run's own logs, topics, keys and
+ * databases, then the places a service that ignored its run name would have written to.
+ */
+export function summaryLine(run: SearchTally, beyond: SearchTally, hits: readonly PlaintextHit[]): string {
   return (
-    `privacy canary: searched ${tally.logLines} log lines in ${tally.logFiles} files, ${tally.kafkaMessages} Kafka messages in ${tally.kafkaTopics} topics, ` +
-    `${tally.redisKeys} Redis keys, ${tally.mongoDocuments} documents in ${tally.mongoCollections} collections; ${hits.length} plaintext hits`
+    `privacy canary: searched ${run.logLines} log lines in ${run.logFiles} files, ${run.kafkaMessages} Kafka messages in ${run.kafkaTopics} topics, ` +
+    `${run.redisKeys} Redis keys, ${run.mongoDocuments} documents in ${run.mongoCollections} collections of the run, ` +
+    `and ${beyond.kafkaMessages} Kafka messages in ${beyond.kafkaTopics} default topics, ${beyond.redisKeys} other Redis keys, ` +
+    `${beyond.mongoDocuments} documents in ${beyond.mongoCollections} collections of the default databases; ${hits.length} plaintext hits`
   );
 }

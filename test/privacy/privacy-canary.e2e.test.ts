@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DELIVERIES_TOPIC, ERASURES_TOPIC, MATCHES_TOPIC, NEWCOMERS_TOPIC, PEERS_TOPIC } from '@kindred/contracts';
 import { sandboxClient } from '@kindred/sandbox';
 import { testInfra, uniqueName, waitFor } from '@kindred/testkit';
 import { CanaryMarkers } from './canary-markers.js';
@@ -14,8 +15,8 @@ import { emptyTally, searchKafka, searchLogFiles, searchMongo, searchRedis, summ
 /*
  * The privacy canary: people whose every PII field holds a unique marker go through the whole journey on the four
  * services (as processes, logging at debug), including the requests that fail; then every log line, every Kafka
- * message of the run, every Redis key of the run and every document of the run's databases is searched. No marker
- * may appear in plaintext. The sandbox's own mailbox and SMS store are not searched: they hold the delivered
+ * message of the run, every Redis key of the run and every document of the run's databases is searched, and beyond
+ * the run the default topics and databases and every other Redis key. No marker may appear in plaintext. The sandbox's own mailbox and SMS store are not searched: they hold the delivered
  * introductions, which rightly carry a first name, an address and a phone number.
  */
 
@@ -29,6 +30,9 @@ const calm = { wishToBeDead: false, suicidalThoughts: false, suicidalBehavior: f
 const imminent = { wishToBeDead: true, suicidalThoughts: true, thoughtsWithMethod: true, intentToAct: true, planWithIntent: true, suicidalBehavior: false };
 const allConsents = { contactByEmail: true, contactBySms: true, shareFirstName: true, shareTopics: true, noticeVersion };
 const e164 = (phone: string) => phone.replace(/\s/g, '');
+// What `./kindred up` uses when no run name is given.
+const defaultTopics = new Set([NEWCOMERS_TOPIC, PEERS_TOPIC, MATCHES_TOPIC, DELIVERIES_TOPIC, ERASURES_TOPIC, 'kindred-matching.dlq', 'kindred-notifier.dlq']);
+const defaultDatabases = ['kindred_intake', 'kindred_matching', 'kindred_notifier'];
 
 const peer = {
   firstName: markers.text('peer firstName'),
@@ -261,21 +265,28 @@ describe('the privacy canary', () => {
     await running.stop();
     stopped = true;
 
-    const tally = emptyTally();
+    const run = emptyTally();
+    const beyond = emptyTally();
+    const ofRun = (name: string) => name.includes(runName);
     const hits: PlaintextHit[] = [
-      ...(await searchLogFiles(markers, running.logFiles, tally)),
-      ...(await searchKafka(markers, infra.kafkaBrokers, runName, tally)),
-      ...(await searchRedis(markers, infra.redisUrl, runName, tally)),
-      ...(await searchMongo(markers, infra.mongoUrl, running.databases, tally)),
+      ...(await searchLogFiles(markers, running.logFiles, run)),
+      ...(await searchKafka(markers, infra.kafkaBrokers, ofRun, run)),
+      ...(await searchRedis(markers, infra.redisUrl, `*${runName}*`, run)),
+      ...(await searchMongo(markers, infra.mongoUrl, running.databases, run)),
+      // Where a service that ignored its run name would have written: the default topics and databases, and every
+      // other key of the shared Redis (markers are unique to this run, so a hit anywhere is this run's leak).
+      ...(await searchKafka(markers, infra.kafkaBrokers, (topic) => defaultTopics.has(topic), beyond)),
+      ...(await searchRedis(markers, infra.redisUrl, '*', beyond, ofRun)),
+      ...(await searchMongo(markers, infra.mongoUrl, defaultDatabases, beyond)),
     ];
-    console.log(summaryLine(tally, hits));
+    console.log(summaryLine(run, beyond, hits));
     for (const hit of hits) console.log(`  ${hit.field} at ${hit.where}: …${hit.excerpt}…`);
 
-    // The search looked where the data went: every service logged, and each store holds the run's data.
-    expect(tally.logFiles).toBe(4);
-    expect(tally.kafkaMessages).toBeGreaterThanOrEqual(4);
-    expect(tally.redisKeys).toBeGreaterThan(0);
-    expect(tally.mongoDocuments).toBeGreaterThanOrEqual(3);
+    // The search looked where the run's data went: every service logged, and each store holds the run's data.
+    expect(run.logFiles).toBe(4);
+    expect(run.kafkaMessages).toBeGreaterThanOrEqual(4);
+    expect(run.redisKeys).toBeGreaterThan(0);
+    expect(run.mongoDocuments).toBeGreaterThanOrEqual(3);
     expect(hits.map((h) => `${h.field} at ${h.where}`)).toEqual([]);
   }, 300_000);
 });
