@@ -352,16 +352,6 @@ describe('the journeys of Kindred, in Chromium, on the real services and servers
     const urgent = await waitFor(async () => (await kindred.coordinator.listUrgentNewcomers()).newcomers[0], { ...waitLong, description: 'the urgent newcomer' });
     expect(urgent.riskLevel).toBe(events.RiskLevel.RISK_LEVEL_IMMINENT);
 
-    // The console: urgent, with the crisis guidance, above the proposals.
-    const page = await signIn();
-    const urgentRegion = page.getByRole('region', { name: 'Urgent: people at risk' });
-    expect((await urgentRegion.locator('.urgent-item').allInnerTexts()).join('\n')).toContain(urgent.displayLabel);
-    expect(await urgentRegion.locator('.urgent-item').filter({ hasText: urgent.displayLabel }).innerText()).toContain('imminent');
-    const urgentBox = await urgentRegion.boundingBox();
-    const proposalsBox = await page.getByRole('region', { name: 'Proposals' }).boundingBox();
-    expect(urgentBox !== null && proposalsBox !== null && urgentBox.y < proposalsBox.y).toBe(true);
-    await page.screenshot({ path: `${screenshots}journey-2-urgent-queue.png`, fullPage: true });
-
     // The barrier: a calm newcomer with the same needs arrives after the urgent one was taken in. Once matching has
     // proposed for them, every round that could have proposed for the urgent newcomer has run.
     const dana = {
@@ -382,6 +372,18 @@ describe('the journeys of Kindred, in Chromium, on the real services and servers
     const danaId = await postJson('/v1/intakes', dana);
     const first = await proposalFor((m) => m.newcomerId === danaId, 'a proposal for the barrier newcomer');
     expect([harriet.id, imogen.id]).toContain(first.peerId);
+
+    // The console: the urgent newcomer, with the crisis guidance, on top, above the barrier newcomer's proposal.
+    const page = await signIn();
+    const urgentRegion = page.getByRole('region', { name: 'Urgent: people at risk' });
+    const urgentItem = urgentRegion.locator('.urgent-item').filter({ hasText: urgent.displayLabel });
+    expect(await urgentItem.innerText()).toContain('Risk: imminent');
+    const proposalRow = page.getByRole('region', { name: 'Proposals' }).getByRole('row', { name: first.newcomerDisplayLabel });
+    const urgentBox = await urgentItem.boundingBox();
+    const proposalBox = await proposalRow.boundingBox();
+    expect(urgentBox !== null && proposalBox !== null && urgentBox.y + urgentBox.height <= proposalBox.y).toBe(true);
+    expect(await page.getByRole('region', { name: 'Proposals' }).innerText()).not.toContain(urgent.displayLabel);
+    await page.screenshot({ path: `${screenshots}journey-2-urgent-queue.png`, fullPage: true });
 
     // Never matched: no match in any state, no match in the audit trail, and nothing sent to any peer or to them.
     const everyMatch = (await kindred.coordinator.listProposals({ states: allStates, pageSize: 200 })).matches;
