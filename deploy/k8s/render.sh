@@ -1,7 +1,7 @@
 #!/bin/sh
 # Renders the plain manifests in this folder from the Helm chart (deploy/helm/kindred), with render-values.yaml.
 #   deploy/k8s/render.sh           write 00-kafka-topics.yaml and kindred.yaml
-#   deploy/k8s/render.sh --check   fail if they differ from what the chart renders now
+#   deploy/k8s/render.sh --check   fail if they differ from what the chart renders now, or helm lint fails
 # Helm: $HELM, else `helm` on PATH, else Helm 3.22.0 built once from the Go module proxy into the Kindred cache.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,6 +34,7 @@ render() {
 
 if [ "${1:-}" = "--check" ]; then
   status=0
+  "$helm" lint "$chart" --set secrets.existingSecret=kindred-secrets >/dev/null || { "$helm" lint "$chart" --set secrets.existingSecret=kindred-secrets; status=1; }
   for f in 00-kafka-topics.yaml kindred.yaml; do
     if ! diff -u "$here/$f" "$out/$f"; then
       echo "deploy/k8s/$f is stale: run deploy/k8s/render.sh" >&2
