@@ -10,7 +10,7 @@ import { testInfra, uniqueName, waitFor } from '@kindred/testkit';
 import { CanaryMarkers } from './canary-markers.js';
 import { ConsoleSession } from './console-session.js';
 import { startKindredProcesses, type KindredProcesses } from './kindred-processes.js';
-import { emptyTally, searchKafka, searchLogFiles, searchMongo, searchRedis, summaryLine, type PlaintextHit } from './plaintext-search.js';
+import { emptyTally, findMarkers, searchKafka, searchLogFiles, searchMongo, searchRedis, summaryLine, type PlaintextHit } from './plaintext-search.js';
 
 /*
  * The privacy canary: people whose every PII field holds a unique marker go through the whole journey on the four
@@ -246,6 +246,13 @@ async function journey(kindred: KindredProcesses): Promise<void> {
   });
   expect((await coordinator.get('/follow-up')).status).toBe(200);
   expect((await coordinator.get('/peers')).status).toBe(200);
+
+  // The canary is alive: the markers reached where they belong. The newcomer's introduction names the peer, went to
+  // the newcomer's address, and the text went to the newcomer's phone; the search finds each there.
+  const [mail] = await sandbox.listMail({ to: matched.contact.email });
+  const [text] = await sandbox.listSms({ to: e164(matched.contact.phone) });
+  const delivered = findMarkers(markers, 'sandbox', JSON.stringify({ mail, text })).map((h) => h.field);
+  expect(delivered).toEqual(expect.arrayContaining(['peer firstName', 'newcomer contact.email', 'newcomer contact.phone']));
 
   // The peer replies STOP to the text.
   const stop = await sandbox.inboundSms({ from: e164(peer.contact.phone), to: kindred.twilioFrom, body: 'STOP', webhookUrl: `${urls.notifier}/webhooks/twilio/inbound` });
