@@ -75,7 +75,9 @@ describe('personal data stays out of logs, queues and events', () => {
     const redis = new Redis(infra.redisUrl);
     try {
       const job = await notifier.queues.queues.sms.getJob(deliveryIdFor(matchId, peer.subjectId, 'sms'));
-      expect(Object.keys(job?.data ?? {})).toEqual(['deliveryId']);
+      // Ids only: the delivery id and the journey's W3C traceparent.
+      expect(Object.keys(job?.data ?? {})).toEqual(['deliveryId', 'traceparent']);
+      expect(job?.data.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
       const keys = await redis.keys(`${env['NOTIFIER_QUEUE_PREFIX'] ?? ''}:*`);
       for (const key of keys.filter((k) => /:dlv_[0-9a-f]{32}$/.test(k))) {
         const stored = JSON.stringify(await redis.hgetall(key));

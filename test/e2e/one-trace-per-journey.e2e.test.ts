@@ -1,0 +1,339 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import mongoose from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consoleAccounts, consoleConfigSchema } from '@kindred/console';
+import { loadConfig } from '@kindred/platform';
+import { sandboxClient } from '@kindred/sandbox';
+import { testInfra, waitFor } from '@kindred/testkit';
+import type { InfraEndpoints } from '@kindred/infra-native';
+import { localLayout, localServiceEnvironment, serviceUrl, type LocalLayout } from '../../deploy/local-services.js';
+
+/**
+ * Issue 7, item 7: one intake is followed through all four services as child processes (the way the run command
+ * starts them), each exporting spans over OTLP/HTTP to a receiver in this test and writing its log to a file.
+ * The intake request carries a traceparent of our own, so the whole journey must come back under that trace id.
+ */
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const SERVICES = ['intake', 'matching', 'notifier', 'console'] as const;
+type ServiceName = (typeof SERVICES)[number];
+
+interface ReceivedSpan {
+  readonly service: string;
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId: string;
+  readonly name: string;
+  readonly kind: number;
+}
+
+interface OtlpJson {
+  resourceSpans?: {
+    resource?: { attributes?: { key: string; value: { stringValue?: string } }[] };
+    scopeSpans?: { spans?: { traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number }[] }[];
+  }[];
+}
+
+/** A tiny OTLP/HTTP receiver: the exporter posts JSON (exporter-trace-otlp-http's encoding) to /v1/traces. */
+function startOtlpReceiver(): Promise<{ server: Server; url: string; spans: ReceivedSpan[]; requests: () => number }> {
+  const spans: ReceivedSpan[] = [];
+  let requests = 0;
+  const server = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      requests += 1;
+      if (req.url === '/v1/traces' && (req.headers['content-type'] ?? '').startsWith('application/json')) {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpJson;
+        for (const resourceSpans of body.resourceSpans ?? []) {
+          const service = resourceSpans.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue ?? '';
+          for (const scope of resourceSpans.scopeSpans ?? []) {
+            for (const span of scope.spans ?? []) {
+              spans.push({ service, traceId: span.traceId, spanId: span.spanId, parentSpanId: span.parentSpanId ?? '', name: span.name, kind: span.kind });
+            }
+          }
+        }
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans, requests: () => requests })),
+  );
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createNetServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
+  });
+}
+
+/** A port base whose six ports are free, below the ephemeral range and apart from the run-command test's block. */
+async function freePortBase(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const base = 26_100 + (randomBytes(2).readUInt16BE() % 250) * 20;
+    if ((await Promise.all([0, 1, 2, 3, 11, 12].map((offset) => portFree(base + offset)))).every(Boolean)) return base;
+  }
+  throw new Error('no free block of ports');
+}
+
+async function healthy(url: string): Promise<boolean> {
+  try {
+    return (await fetch(`${url}/healthz`)).ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Cookie-keeping form posts without following redirects: the console as a browser without JavaScript uses it. */
+class ConsoleSession {
+  private readonly cookies = new Map<string, string>();
+
+  constructor(private readonly base: string) {}
+
+  async send(method: 'GET' | 'POST', path: string, form?: Record<string, string>): Promise<{ status: number; body: string; location: string | null }> {
+    const response = await fetch(new URL(path, this.base), {
+      method,
+      redirect: 'manual',
+      headers: {
+        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...(this.cookies.size > 0 ? { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } : {}),
+      },
+      ...(form ? { body: new URLSearchParams(form).toString() } : {}),
+    });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = ''] = line.split(';');
+      const index = pair.indexOf('=');
+      this.cookies.set(pair.slice(0, index), pair.slice(index + 1));
+    }
+    return { status: response.status, body: await response.text(), location: response.headers.get('location') };
+  }
+}
+
+const csrfOf = (body: string): string => {
+  const token = /name="_csrf" value="([^"]+)"/.exec(body)?.[1];
+  if (token === undefined) throw new Error('no CSRF token on the page');
+  return token;
+};
+
+function logLines(file: string): Record<string, unknown>[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+const run = randomBytes(4).toString('hex');
+const noticeVersion = '2026-01';
+const evenings = [0, 1, 2, 3, 4, 5, 6].map((day) => ({ day, start: '18:00', end: '21:00' }));
+const peerPhone = `+1201555${String(1000 + (parseInt(run, 16) % 8999)).padStart(4, '0')}`;
+const peer = {
+  firstName: 'Marisol',
+  contact: { email: `trace-peer-${run}@example.org`, phone: peerPhone },
+  preferredChannel: 'email',
+  locale: 'es',
+  timeZone: 'America/Chicago',
+  languages: ['es', 'en'],
+  ageBand: '45_54',
+  gender: 'woman',
+  topics: ['grief', 'anxiety'],
+  meetingModes: ['phone', 'video'],
+  availability: evenings,
+  recoveryStartedOn: '2012-03-01',
+  capacity: 2,
+  certified: true,
+  consents: { contactByEmail: true, contactBySms: true, shareFirstName: true, shareTopics: true, noticeVersion },
+};
+const newcomer = {
+  firstName: 'Alex',
+  contact: { email: `trace-newcomer-${run}@example.org` },
+  preferredChannel: 'email',
+  locale: 'en',
+  timeZone: 'America/Chicago',
+  languages: ['en'],
+  ageBand: '25_34',
+  gender: 'woman',
+  genderPreference: { kind: 'none', mustHave: false },
+  topics: ['grief'],
+  meetingModes: ['video'],
+  availability: evenings,
+  consents: { contactByEmail: true, contactBySms: false, shareFirstName: true, shareTopics: true, noticeVersion },
+  screener: { wishToBeDead: false, suicidalThoughts: false, suicidalBehavior: false },
+};
+
+const infra = testInfra();
+let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
+let layout: LocalLayout;
+let env: Record<string, string>;
+let logDir: string;
+const children = new Map<ServiceName, ChildProcess>();
+const logFile = (service: ServiceName) => join(logDir, `${service}.log`);
+
+beforeAll(async () => {
+  if (infra.sandboxUrl === undefined) throw new Error('this test needs the SMS/SMTP sandbox');
+  receiver = await startOtlpReceiver();
+  layout = localLayout({ KINDRED_PORT_BASE: String(await freePortBase()), KINDRED_RUN_NAME: `trace_${run}` });
+  const endpoints: InfraEndpoints = {
+    kafkaBrokers: infra.kafkaBrokers.join(','),
+    mongoUrl: infra.mongoUrl,
+    redisUrl: infra.redisUrl,
+    smtpUrl: infra.smtpUrl,
+    sandboxUrl: infra.sandboxUrl,
+    twilioAuthToken: infra.twilioAuthToken,
+    kafkaVersion: '',
+    mongoServer: '',
+    redisServer: '',
+    pids: {},
+  };
+  env = {
+    ...localServiceEnvironment(endpoints, layout),
+    LOG_LEVEL: 'info',
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    // Finished spans leave within a fifth of a second instead of the SDK's 5 s.
+    OTEL_BSP_SCHEDULE_DELAY: '200',
+    INTAKE_RELAY_POLL_MS: '100',
+    MATCHING_BATCH_WINDOW_MS: '200',
+    MATCHING_OUTBOX_INTERVAL_MS: '100',
+    OUTBOX_POLL_MS: '100',
+    // Any hour is a sending hour here: quiet hours have their own tests.
+    NOTIFIER_SENDING_WINDOW: '00:00-24:00',
+  };
+  logDir = mkdtempSync(join(tmpdir(), 'kindred-trace-'));
+  for (const service of SERVICES) {
+    const out = openSync(logFile(service), 'w');
+    children.set(
+      service,
+      spawn(process.execPath, ['--import', 'tsx', join(root, 'services', service, 'src', 'main.ts')], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', out, out] }),
+    );
+  }
+  await Promise.all(
+    SERVICES.map((service) =>
+      waitFor(
+        async () => {
+          if (children.get(service)?.exitCode !== null) throw new Error(`${service} exited:\n${readFileSync(logFile(service), 'utf8').slice(-2000)}`);
+          return healthy(serviceUrl(layout, service));
+        },
+        { timeoutMs: 120_000, intervalMs: 250, description: `${service} to answer /healthz` },
+      ),
+    ),
+  );
+  const redis = new Redis(infra.redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    await consoleAccounts(redis, loadConfig('console', consoleConfigSchema, env)).accounts.create({ username: 'tracer', password: `pw-${run}-long-enough`, roles: ['coordinator'] });
+  } finally {
+    redis.disconnect();
+  }
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all(
+    [...children.values()].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+  await new Promise<void>((resolve) => receiver.server.close(() => resolve()));
+  const connection = await mongoose.createConnection(infra.mongoUrl).asPromise();
+  try {
+    for (const name of ['INTAKE_DB_NAME', 'MATCHING_DB_NAME', 'NOTIFIER_DB_NAME']) await connection.useDb(env[name] ?? '').dropDatabase();
+  } finally {
+    await connection.close();
+  }
+  rmSync(logDir, { recursive: true, force: true });
+}, 60_000);
+
+describe('one trace per journey', () => {
+  it('follows one intake through intake, matching, the console approval and the notifier to the provider calls under one trace id', async () => {
+    const intakeUrl = serviceUrl(layout, 'intake');
+    const consoleUrl = serviceUrl(layout, 'console');
+    const traceId = randomBytes(16).toString('hex');
+    const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${intakeUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+    expect((await post('/v1/peers', peer)).status).toBe(201);
+    const registered = await post('/v1/intakes', newcomer, { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` });
+    expect(registered.status).toBe(201);
+
+    // The coordinator signs in, finds the proposal in the queue and approves it, as in a browser without JavaScript.
+    const session = new ConsoleSession(consoleUrl);
+    const login = await session.send('POST', '/login', { _csrf: csrfOf((await session.send('GET', '/login')).body), username: 'tracer', password: `pw-${run}-long-enough` });
+    expect(login.status).toBe(303);
+    const matchId = await waitFor(async () => /href="\/matches\/([^"]+)"/.exec((await session.send('GET', '/queue')).body)?.[1], {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+      description: 'the proposal in the console queue',
+    });
+    const page = (await session.send('GET', `/matches/${matchId}`)).body;
+    const version = /name="version" value="(\d+)"/.exec(page)?.[1] ?? '';
+    const approved = await session.send('POST', `/matches/${matchId}/approve`, { _csrf: csrfOf(page), version });
+    expect(approved.location).toBe(`/matches/${matchId}?notice=approved`);
+
+    const sandbox = sandboxClient(infra.sandboxUrl ?? '');
+    await sandbox.waitForMail(peer.contact.email, { timeoutMs: 60_000 });
+    await sandbox.waitForMail(newcomer.contact.email, { timeoutMs: 60_000 });
+    await waitFor(async () => (await sandbox.listSms({ to: peerPhone }))[0], { timeoutMs: 60_000, description: 'the SMS to the peer' });
+
+    // Spans arrive in batches after the work: wait until every service and both provider calls are in.
+    const journey = await waitFor(
+      () => {
+        const spans = receiver.spans.filter((s) => s.traceId === traceId);
+        const names = new Set(spans.map((s) => s.name));
+        const services = new Set(spans.map((s) => s.service));
+        return SERVICES.every((s) => services.has(s)) && names.has('smtp send') && names.has('twilio messages create') ? spans : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 100, description: `spans of all four services and both provider calls in trace ${traceId}` },
+    );
+    const named = (service: string, name: string | RegExp) =>
+      journey.filter((s) => s.service === service && (typeof name === 'string' ? s.name === name : name.test(s.name)));
+
+    expect(named('intake', 'POST /v1/intakes')).toHaveLength(1);
+    expect(named('intake', /kindred\.intake\.newcomers\.v1 publish$/).length).toBeGreaterThanOrEqual(1);
+    expect(named('matching', /kindred\.intake\.newcomers\.v1 process$/).length).toBeGreaterThanOrEqual(1);
+    expect(named('matching', 'matching propose')).toHaveLength(1);
+    expect(named('console', 'console approve match')).toHaveLength(1);
+    expect(named('console', 'kindred.matching.v1.MatchingService/ApproveMatch')).toHaveLength(1);
+    expect(named('matching', 'kindred.matching.v1.MatchingService/ApproveMatch')).toHaveLength(1);
+    expect(named('matching', /kindred\.matching\.matches\.v1 publish$/).length).toBeGreaterThanOrEqual(1);
+    expect(named('notifier', /kindred\.matching\.matches\.v1 process$/).length).toBeGreaterThanOrEqual(1);
+    expect(named('notifier', 'kindred.intake.v1.ContactDirectory/GetContact').length).toBeGreaterThanOrEqual(2);
+    expect(named('intake', 'kindred.intake.v1.ContactDirectory/GetContact').length).toBeGreaterThanOrEqual(2);
+    expect(named('notifier', /^kindred-notify-(email|sms) process$/).length).toBeGreaterThanOrEqual(3);
+    expect(named('notifier', 'smtp send').length).toBeGreaterThanOrEqual(2);
+    expect(named('notifier', 'twilio messages create').length).toBeGreaterThanOrEqual(1);
+
+    // One tree, not four: every span's parent is in the trace, except the intake request's (our own traceparent).
+    // A parent ends after its children, so it may come in a later batch: wait for the tree to close.
+    const orphansNow = () => {
+      const spans = receiver.spans.filter((s) => s.traceId === traceId);
+      const ids = new Set(spans.map((s) => s.spanId));
+      return spans.filter((s) => !ids.has(s.parentSpanId)).map((s) => `${s.service}:${s.name}`);
+    };
+    await waitFor(() => orphansNow().length === 1, { timeoutMs: 15_000, description: 'every span of the journey to have its parent exported' }).catch(() => undefined);
+    expect(orphansNow()).toEqual(['intake:POST /v1/intakes']);
+
+    // The log lines of that work carry the trace id too (the console logs no line for an approval).
+    for (const service of ['intake', 'matching', 'notifier'] as const) {
+      const lines = await waitFor(() => {
+        const found = logLines(logFile(service)).filter((line) => line['trace_id'] === traceId);
+        return found.length > 0 ? found : undefined;
+      }, { timeoutMs: 10_000, description: `${service} log lines with the trace id` });
+      expect(lines.every((line) => typeof line['span_id'] === 'string'), service).toBe(true);
+    }
+    expect(logLines(logFile('intake')).some((line) => line['trace_id'] === traceId && line['msg'] === 'request')).toBe(true);
+    expect(logLines(logFile('notifier')).some((line) => line['trace_id'] === traceId && line['msg'] === 'introduction planned')).toBe(true);
+  }, 240_000);
+});
