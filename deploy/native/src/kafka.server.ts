@@ -74,9 +74,16 @@ function fetchKafkaJars(context: ServerContext): Promise<string> {
   });
 }
 
-/** Kafka cluster ids are 16 random bytes in URL-safe base64 without padding. */
-function newClusterId(): string {
-  return randomBytes(16).toString('base64url');
+/**
+ * Kafka cluster ids are 16 random bytes in URL-safe base64 without padding. One that starts with "-" would be read
+ * by the storage tool as an option (1 start in 64 failed with "argument --cluster-id: expected one argument"), so,
+ * like Kafka's own Uuid.randomUuid(), draw again.
+ */
+export function newClusterId(random: (size: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const id = random(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 export function kafkaServer(config: InfraConfig): ServerDefinition {

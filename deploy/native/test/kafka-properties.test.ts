@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderServerProperties } from '#src/kafka.server.js';
+import { newClusterId, renderServerProperties } from '#src/kafka.server.js';
 import { renderRedisConf } from '#src/redis.server.js';
 
 function parseProperties(text: string): Map<string, string> {
@@ -59,5 +59,16 @@ describe('redis.conf for BullMQ', () => {
     expect(lines).toEqual(
       expect.arrayContaining(['port 16379', 'bind 127.0.0.1', 'appendonly yes', 'maxmemory-policy noeviction', 'daemonize no', 'dir /state/redis']),
     );
+  });
+});
+
+describe('a new KRaft cluster id', () => {
+  it('never starts with "-", which the storage tool would read as an option', () => {
+    // 0xf8… encodes to "-" first in base64url; the second draw does not.
+    const draws = [Buffer.alloc(16, 0xf8), Buffer.alloc(16, 0x01)];
+    const id = newClusterId(() => draws.shift() ?? Buffer.alloc(16, 0x02));
+    expect(id).toBe(Buffer.alloc(16, 0x01).toString('base64url'));
+    expect(Buffer.alloc(16, 0xf8).toString('base64url').startsWith('-')).toBe(true);
+    expect(newClusterId()).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/);
   });
 });
