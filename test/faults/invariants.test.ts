@@ -68,6 +68,7 @@ describe('the invariant checker', () => {
     const results = checkInvariants(healthy());
     expect(violationsOf(results)).toEqual([]);
     expect(results.map((r) => r.checked)).toEqual([3, 2, 4, 3 + 5 + 2 + 3 + 4 + 2 + 1]);
+    expect(results[1]?.notes).toEqual(['1 of 2 peers ended at full capacity']);
   });
 
   describe('every accepted intake has exactly one live proposal or an urgent flag', () => {

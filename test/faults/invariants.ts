@@ -189,7 +189,8 @@ export function checkPeerCapacity(snapshot: Snapshot): InvariantResult {
       violations.push(`${peer.peerId}: holds slots for [${held.join(', ')}] (load ${stored.load}) but its live matches are [${expected.join(', ')}]`);
     }
   }
-  return { name: 'no peer is over capacity', checked: snapshot.peers.length, violations, notes: [] };
+  const full = snapshot.peers.filter((peer) => (liveByPeer.get(peer.peerId)?.length ?? 0) === peer.capacity).length;
+  return { name: 'no peer is over capacity', checked: snapshot.peers.length, violations, notes: [`${full} of ${snapshot.peers.length} peers ended at full capacity`] };
 }
 
 /**
