@@ -43,6 +43,8 @@ export interface JourneyReport {
   readonly steps: readonly StepReport[];
   readonly highestSustainedPerS: number | null;
   readonly memory: Readonly<Record<string, MemoryReading>>;
+  /** Wall time from the end of seeding to the last step: what the services' CPU seconds were spent in. */
+  readonly loadSeconds: number;
   readonly baselines: { readonly kafka: KafkaBaseline; readonly bullmq: BullmqBaseline; readonly idleNodeRssMiB: number };
   readonly deadServices: readonly string[];
   readonly undecodableEvents: number;
@@ -83,8 +85,8 @@ export function renderReport(r: JourneyReport): string {
       r.highestSustainedPerS === null ? '—' : `${times(ratio(r.highestSustainedPerS, b.kafka.messagesPerS))}; ${times(ratio(r.highestSustainedPerS, b.bullmq.jobsPerS))}`,
     ],
     ...Object.entries(r.memory).map(([name, m]) => [
-      `${name} resident memory, peak (idle)`,
-      `${mib(Math.max(m.peakRssMiB, m.hwmMiB))} (${mib(m.idleRssMiB)})`,
+      `${name} resident memory, peak (idle; CPU used)`,
+      `${mib(Math.max(m.peakRssMiB, m.hwmMiB))} (${mib(m.idleRssMiB)}; ${m.cpuSeconds.toFixed(0)} s)`,
       `idle Node 20 + tsx ${mib(b.idleNodeRssMiB)}`,
       times(ratio(Math.max(m.peakRssMiB, m.hwmMiB), b.idleNodeRssMiB)),
     ]),
@@ -112,6 +114,7 @@ steady phase: ${steady.ratePerS} intakes/s for ${steady.seconds} s — ${steady.
   p50 by ${steady.trend.bucketS} s of the phase, in s: intake → proposal ${seconds(steady.trend.intakeToProposalP50Ms)}; approval → all sent ${seconds(steady.trend.approvalToAllSentP50Ms)}
 
 ${table(headline)}
+(CPU used: user + system seconds of each service over the ${Math.round(r.loadSeconds)} s from the warm-up to the last step, on ${r.machine.cores} shared cores)
 
 rate steps (${tried.map((t) => `${t}/s`).join(', ')}), each judged on its last two thirds: the lag (accepted − proposed) may grow by at most 10 % of the offered rate per second
 ${table(stepRows)}

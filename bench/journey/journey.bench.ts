@@ -256,6 +256,7 @@ export async function run(args: readonly string[]): Promise<void> {
     if (!peersReady) throw new Error('matching did not take in every seeded peer within 180 s');
     say('matching knows every peer');
     services.startSampling();
+    const loadStart = Date.now();
 
     // Phase 1: steady rate; every proposal approved as soon as it appears, as an attentive coordinator would.
     const driver = new IntakeDriver(intakeUrl, population);
@@ -273,20 +274,20 @@ export async function run(args: readonly string[]): Promise<void> {
     const idsOf = (phase: SentIntake['phase']) => driver.sent.filter((s) => s.phase === phase && s.id !== undefined).map((s) => s.id!);
     const allIntroduced = () =>
       [...approvals].every(([matchId, a]) => a.error !== undefined || (observer.delivered.get(matchId)?.size ?? 0) + (observer.failed.get(matchId) ?? 0) >= INTRODUCTIONS_PER_MATCH);
-    const settle = (phase: SentIntake['phase']) =>
-      until(() => idsOf(phase).every((id) => observer.proposals.has(id)) && [...approvals.values()].every((a) => a.answeredAt !== undefined || a.error !== undefined) && allIntroduced(), 180_000);
+    const settle = (phase: SentIntake['phase'], timeoutMs: number) =>
+      until(() => idsOf(phase).every((id) => observer.proposals.has(id)) && [...approvals.values()].every((a) => a.answeredAt !== undefined || a.error !== undefined) && allIntroduced(), timeoutMs);
     // A few journeys first, not counted: connection pools, JIT and the services' caches warm up.
     say('warm-up: 10 intakes, approved and introduced, not counted');
     await driver.paced(options.rate, 10 / options.rate, 'warm-up');
-    if (!(await settle('warm-up'))) throw new Error('the warm-up journeys did not complete within 180 s; see the service logs');
+    if (!(await settle('warm-up', 180_000))) throw new Error('the warm-up journeys did not complete within 180 s; see the service logs');
     approvals.clear();
 
     say(`phase 1: ${options.rate} intakes/s for ${options.seconds} s, each proposal approved at once`);
     const steadyStart = Date.now();
     await driver.paced(options.rate, options.seconds, 'steady');
-    const settled = await settle('steady');
+    const settled = await settle('steady', 300_000);
     approving = false;
-    if (!settled) say('phase 1 did not settle within 180 s; the figures count what arrived');
+    if (!settled) say('phase 1 did not settle within 300 s; the figures count what arrived');
 
     const steadyEntries = driver.sent.filter((s) => s.phase === 'steady');
     const toProposalPoints = steadyEntries.flatMap((s) => {
@@ -344,6 +345,7 @@ export async function run(args: readonly string[]): Promise<void> {
     }
 
     const memory = services.memory();
+    const loadSeconds = (Date.now() - loadStart) / 1000;
     const dead = services.deadServices();
     const report: JourneyReport = {
       command: `pnpm bench journey ${args.join(' ')}`.trim(),
@@ -380,6 +382,7 @@ export async function run(args: readonly string[]): Promise<void> {
       steps,
       highestSustainedPerS: highestSustainedRate(steps) ?? null,
       memory,
+      loadSeconds,
       baselines: { kafka: kafkaRaw, bullmq: bullRaw, idleNodeRssMiB: nodeRss },
       deadServices: dead,
       undecodableEvents: observer.undecodable,

@@ -17,6 +17,21 @@ export interface MemoryReading {
   readonly hwmMiB: number;
   /** VmRSS once started and seeded, before the load. */
   readonly idleRssMiB: number;
+  /** CPU time (user + system) the process used from the start of the load to the last reading. */
+  readonly cpuSeconds: number;
+}
+
+/** User + system CPU time of a live process in seconds (clock ticks are 100 Hz on Linux), or undefined when gone. */
+export function readProcCpuSeconds(pid: number): number | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // Fields after the command name, which is in parentheses and may hold spaces: state is field 3, utime 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** VmRSS and VmHWM of a live process in MiB, or undefined when it is gone. */
@@ -33,7 +48,7 @@ export function readProcMemory(pid: number): { rssMiB: number; hwmMiB: number } 
 
 export class ServiceProcesses {
   private readonly children = new Map<ServiceName, ChildProcess>();
-  private readonly peaks = new Map<ServiceName, { peak: number; hwm: number; idle: number }>();
+  private readonly peaks = new Map<ServiceName, { peak: number; hwm: number; idle: number; cpuAtStart: number; cpu: number }>();
   private sampler: NodeJS.Timeout | undefined;
 
   constructor(
@@ -79,7 +94,8 @@ export class ServiceProcesses {
   startSampling(): void {
     for (const [name, child] of this.children) {
       const now = child.pid === undefined ? undefined : readProcMemory(child.pid);
-      if (now) this.peaks.set(name, { peak: now.rssMiB, hwm: now.hwmMiB, idle: now.rssMiB });
+      const cpu = child.pid === undefined ? undefined : readProcCpuSeconds(child.pid);
+      if (now && cpu !== undefined) this.peaks.set(name, { peak: now.rssMiB, hwm: now.hwmMiB, idle: now.rssMiB, cpuAtStart: cpu, cpu });
     }
     this.sampler = setInterval(() => this.sample(), 1000);
     this.sampler.unref();
@@ -88,14 +104,15 @@ export class ServiceProcesses {
   private sample(): void {
     for (const [name, child] of this.children) {
       const now = child.pid === undefined ? undefined : readProcMemory(child.pid);
+      const cpu = child.pid === undefined ? undefined : readProcCpuSeconds(child.pid);
       const seen = this.peaks.get(name);
-      if (now && seen) this.peaks.set(name, { ...seen, peak: Math.max(seen.peak, now.rssMiB), hwm: Math.max(seen.hwm, now.hwmMiB) });
+      if (now && seen) this.peaks.set(name, { ...seen, peak: Math.max(seen.peak, now.rssMiB), hwm: Math.max(seen.hwm, now.hwmMiB), cpu: cpu ?? seen.cpu });
     }
   }
 
   memory(): Record<string, MemoryReading> {
     this.sample();
-    return Object.fromEntries([...this.peaks].map(([name, m]) => [name, { peakRssMiB: m.peak, hwmMiB: m.hwm, idleRssMiB: m.idle }]));
+    return Object.fromEntries([...this.peaks].map(([name, m]) => [name, { peakRssMiB: m.peak, hwmMiB: m.hwm, idleRssMiB: m.idle, cpuSeconds: m.cpu - m.cpuAtStart }]));
   }
 
   /** SIGTERM to every service, then wait for each graceful shutdown (SIGKILL after 30 s). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseJourneyArgs, JOURNEY_DEFAULTS } from '../journey/journey-args.js';
 import { peerSlots } from '../journey/journey-population.js';
+import { readProcCpuSeconds, readProcMemory } from '../journey/service-processes.js';
 import { highestSustainedRate, judgeStep, leastSquaresSlope, percentile, percentileByBucket, ratio, summarize, sustained, type LagSample, type StepOutcome } from '../journey/journey-stats.js';
 
 /** Lag readings every 250 ms over `seconds`: a batch solver that empties the backlog every `periodS`, falling behind by `deficitPerS`. */
@@ -139,5 +140,23 @@ describe('the peer population', () => {
   it('offers 4–10 places per peer, 7 on average', () => {
     expect(peerSlots(7)).toBe(4 + 5 + 6 + 7 + 8 + 9 + 10);
     expect(peerSlots(400)).toBeGreaterThanOrEqual(2_790);
+  });
+});
+
+describe('reading a process from /proc', () => {
+  it('reads this process: resident memory within its high-water mark, and the CPU time it used', () => {
+    const memory = readProcMemory(process.pid);
+    expect(memory?.rssMiB).toBeGreaterThan(10);
+    expect(memory!.hwmMiB).toBeGreaterThanOrEqual(memory!.rssMiB);
+    const before = readProcCpuSeconds(process.pid)!;
+    // Busy until the kernel has counted at least one more tick (or 10 s pass, which fails the test).
+    const deadline = Date.now() + 10_000;
+    while (readProcCpuSeconds(process.pid)! <= before && Date.now() < deadline) Math.sqrt(Math.random());
+    expect(readProcCpuSeconds(process.pid)!).toBeGreaterThan(before);
+  });
+
+  it('has nothing to say about a process that is gone', () => {
+    expect(readProcMemory(2 ** 22 + 1)).toBeUndefined();
+    expect(readProcCpuSeconds(2 ** 22 + 1)).toBeUndefined();
   });
 });
