@@ -264,6 +264,9 @@ describe('the plain Kubernetes manifests', () => {
     }
     expect(partitions.get('kindred.matching.matches.v1')).toBeGreaterThanOrEqual(replicas('notifier'));
     expect(env['KAFKA_BROKERS']).toBe(envOf(objects, 'intake')['KAFKA_BROKERS']);
+    // The script the Job runs is the one test/deploy/kafka-topics-job.test.ts runs against a real broker.
+    const embedded = container?.args?.[0] ?? '';
+    expect(embedded.trim()).toBe(readFileSync(`${repoRoot}deploy/helm/kindred/files/ensure-topics.sh`, 'utf8').trim());
     expect(Number(env['MIN_INSYNC_REPLICAS'])).toBeLessThan(Number(env['REPLICATION_FACTOR']));
   });
 });

@@ -32,6 +32,7 @@ export interface Container {
   readonly name: string;
   readonly image: string;
   readonly command?: readonly string[];
+  readonly args?: readonly string[];
   readonly ports?: readonly { readonly name?: string; readonly containerPort: number }[];
   readonly env?: readonly EnvVar[];
   readonly envFrom?: readonly { readonly configMapRef?: { readonly name: string }; readonly secretRef?: { readonly name: string } }[];
