@@ -31,6 +31,10 @@ afterAll(async () => {
   await client.connect();
   await client.db(`${runName}_db`).dropDatabase();
   await client.close();
+  const admin = new Kafka({ clientId: 'canary-search-cleanup', brokers: [...infra.kafkaBrokers], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: [`${runName}.kindred.test.v1`] }).catch(() => undefined);
+  await admin.disconnect();
   const redis = new Redis(infra.redisUrl);
   const keys = await redis.keys(`${runName}*`);
   if (keys.length > 0) await redis.del(...keys);

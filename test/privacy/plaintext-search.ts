@@ -89,7 +89,8 @@ export async function searchKafka(
 
   const hits: PlaintextHit[] = [];
   const seen = new Map<string, bigint>();
-  const consumer = kafka.consumer({ groupId: uniqueName('canary_reader') });
+  const groupId = uniqueName('canary_reader');
+  const consumer = kafka.consumer({ groupId });
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [...new Set([...ends.keys()].map((k) => k.slice(0, k.lastIndexOf('/'))))], fromBeginning: true });
@@ -117,6 +118,10 @@ export async function searchKafka(
     );
   } finally {
     await consumer.disconnect();
+    // The reader's group is of no further use; the stale-resource sweep removes it if this fails.
+    await admin.connect();
+    await admin.deleteGroups([groupId]).catch(() => undefined);
+    await admin.disconnect();
   }
   return hits;
 }
