@@ -26,6 +26,7 @@ import {
   traceIdOf,
   tracingConfigShape,
   type HttpServerHandle,
+  type TraceContext,
   type Tracing,
 } from '@kindred/platform';
 
@@ -176,7 +177,7 @@ describe('Kafka publisher', () => {
 describe('HTTP server spans', () => {
   let server: HttpServerHandle;
   let base: string;
-  const seen: { traceparent: string }[] = [];
+  const seen: TraceContext[] = [];
 
   beforeAll(async () => {
     const app = express();
