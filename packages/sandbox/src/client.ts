@@ -86,6 +86,8 @@ export function sandboxClient(url: string) {
     mailFaultWindow: async (window: { code: MailFaultCode; seconds: number }) =>
       (await call<{ window: MailFaultWindow }>('POST', '/api/mail/fault-window', window)).window,
     currentMailFaultWindow: async () => (await call<{ window: MailFaultWindow | null }>('GET', '/api/mail/fault-window')).window,
+    /** How many RCPT TO fault windows have refused since the sandbox started. */
+    mailWindowRefusals: async () => (await call<{ refusals: number }>('GET', '/api/mail/fault-window')).refusals,
     /** Waits until at least `count` messages (default 1) were captured for `to`, and returns them all. */
     waitForMail: (to: string, options: WaitOptions & { count?: number } = {}) =>
       waitUntil(`mail to ${to}`, async () => {
@@ -108,6 +110,8 @@ export function sandboxClient(url: string) {
     smsFaultWindow: async (window: { kinds: SmsFaultKind[]; seconds: number }) =>
       (await call<{ window: SmsFaultWindow }>('POST', '/api/sms/fault-window', window)).window,
     currentSmsFaultWindow: async () => (await call<{ window: SmsFaultWindow | null }>('GET', '/api/sms/fault-window')).window,
+    /** How many sends fault windows have refused since the sandbox started. */
+    smsWindowRefusals: async () => (await call<{ refusals: number }>('GET', '/api/sms/fault-window')).refusals,
     /** How later messages to `to` end: delivered (default), undelivered or failed. */
     smsOutcome: async (outcome: { to: string; status: DeliveryOutcome; errorCode?: number }) =>
       (await call<{ outcomes: SmsOutcome[] }>('POST', '/api/sms/outcomes', outcome)).outcomes,

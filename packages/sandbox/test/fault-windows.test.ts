@@ -42,7 +42,8 @@ describe('fault windows: every recipient fails for a while, then everything flow
       (error: { status?: number }) => error.status,
     );
 
-  it('a mail window answers every recipient with 451 until it ends', async () => {
+  it('a mail window answers every recipient with 451 until it ends, and counts what it refused', async () => {
+    const before = await api.mailWindowRefusals();
     const window = await api.mailFaultWindow({ code: 451, seconds: 30 });
     expect(window).toEqual({ code: 451, until: clock + 30_000 });
 
@@ -53,9 +54,11 @@ describe('fault windows: every recipient fails for a while, then everything flow
     clock += 1_000;
     expect(await sendMail('one@example.test')).toBe('sent');
     expect(await api.currentMailFaultWindow()).toBeNull();
+    expect((await api.mailWindowRefusals()) - before).toBe(4);
   });
 
-  it('an SMS window answers every send with its kinds in turn until it ends', async () => {
+  it('an SMS window answers every send with its kinds in turn until it ends, and counts what it refused', async () => {
+    const before = await api.smsWindowRefusals();
     await api.smsFaultWindow({ kinds: ['429', '500'], seconds: 10 });
 
     expect([await sendSms('+15551230001'), await sendSms('+15551230002'), await sendSms('+15551230003')]).toEqual([429, 500, 429]);
@@ -64,6 +67,7 @@ describe('fault windows: every recipient fails for a while, then everything flow
     clock += 10_000;
     expect(await sendSms('+15551230001')).toBe('queued');
     expect(await api.currentSmsFaultWindow()).toBeNull();
+    expect((await api.smsWindowRefusals()) - before).toBe(3);
   });
 
   it('clearing faults ends a window at once', async () => {

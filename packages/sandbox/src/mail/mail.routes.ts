@@ -22,7 +22,7 @@ export function mailRoutes(store: MailStore): Router {
   });
 
   router.get('/api/mail/fault-window', (_req, res) => {
-    res.json({ window: store.faultWindow() ?? null });
+    res.json({ window: store.faultWindow() ?? null, refusals: store.windowRefusals() });
   });
 
   router.post('/api/mail/fault-window', (req, res) => {

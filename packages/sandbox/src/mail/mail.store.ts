@@ -49,6 +49,8 @@ export interface MailStore {
   setFaultWindow(code: MailFaultCode, seconds: number): MailFaultWindow;
   /** The window in force now, if any. */
   faultWindow(): MailFaultWindow | undefined;
+  /** How many RCPT TO any window has refused since the sandbox started: proof that a window met traffic. */
+  windowRefusals(): number;
 }
 
 const normalizeAddress = (address: string): string => address.trim().toLowerCase();
@@ -57,6 +59,7 @@ export function createMailStore(journal: Journal<MailJournalRecord>, maxKept: nu
   const messages: CapturedMail[] = [];
   const faults = new Map<string, MailFault>();
   let window: MailFaultWindow | undefined;
+  let refusals = 0;
   const windowInForce = (): MailFaultWindow | undefined => {
     if (window !== undefined && now() >= window.until) window = undefined;
     return window;
@@ -91,7 +94,10 @@ export function createMailStore(journal: Journal<MailJournalRecord>, maxKept: nu
     },
     takeFault(to) {
       const inForce = windowInForce();
-      if (inForce !== undefined) return inForce.code;
+      if (inForce !== undefined) {
+        refusals += 1;
+        return inForce.code;
+      }
       const fault = faults.get(normalizeAddress(to));
       if (fault === undefined) return undefined;
       fault.remaining -= 1;
@@ -111,5 +117,6 @@ export function createMailStore(journal: Journal<MailJournalRecord>, maxKept: nu
       const inForce = windowInForce();
       return inForce === undefined ? undefined : { ...inForce };
     },
+    windowRefusals: () => refusals,
   };
 }

@@ -40,7 +40,7 @@ export function smsRoutes(deps: { store: SmsStore; delivery: SmsDelivery; held: 
   });
 
   router.get('/api/sms/fault-window', (_req, res) => {
-    res.json({ window: store.faultWindow() ?? null });
+    res.json({ window: store.faultWindow() ?? null, refusals: store.windowRefusals() });
   });
 
   router.post('/api/sms/fault-window', (req, res) => {

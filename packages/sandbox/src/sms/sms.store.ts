@@ -84,6 +84,8 @@ export interface SmsStore {
   /** Every send gets one of `kinds`, in turn, for `seconds` from now (replaces an earlier window). */
   setFaultWindow(kinds: readonly SmsFaultKind[], seconds: number): SmsFaultWindow;
   faultWindow(): SmsFaultWindow | undefined;
+  /** How many sends any window has refused since the sandbox started: proof that a window met traffic. */
+  windowRefusals(): number;
   setOutcome(outcome: SmsOutcome): void;
   outcomeFor(to: string): SmsOutcome;
   outcomes(): SmsOutcome[];
@@ -95,6 +97,7 @@ export function createSmsStore(journal: Journal<SmsJournalRecord>, maxKept: numb
   const faults: SmsFault[] = [];
   let window: SmsFaultWindow | undefined;
   let windowTurn = 0;
+  let refusals = 0;
   const windowInForce = (): SmsFaultWindow | undefined => {
     if (window !== undefined && now() >= window.until) window = undefined;
     return window;
@@ -173,7 +176,10 @@ export function createSmsStore(journal: Journal<SmsJournalRecord>, maxKept: numb
       if (inForce !== undefined) {
         const kind = inForce.kinds[windowTurn % inForce.kinds.length];
         windowTurn += 1;
-        if (kind !== undefined) return kind;
+        if (kind !== undefined) {
+          refusals += 1;
+          return kind;
+        }
       }
       const index = faults.findIndex((fault) => fault.to === to);
       const chosen = index !== -1 ? index : faults.findIndex((fault) => fault.to === null);
@@ -197,6 +203,7 @@ export function createSmsStore(journal: Journal<SmsJournalRecord>, maxKept: numb
       const inForce = windowInForce();
       return inForce === undefined ? undefined : { ...inForce, kinds: [...inForce.kinds] };
     },
+    windowRefusals: () => refusals,
     setOutcome(outcome) {
       outcomes.set(outcome.to, { ...outcome });
     },
