@@ -10,7 +10,7 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { extractTraceContext, injectTraceHeaders, startSpan } from './spans.js';
+import { extractTraceContext, injectTraceHeaders, recordSpanError, startSpan } from './spans.js';
 
 function rpcAttributes(path: string) {
   const [, service = '', method = ''] = /^\/([^/]+)\/([^/]+)$/.exec(path) ?? [];
@@ -67,14 +67,25 @@ export function traceGrpcHandlers<T extends object>(definition: ServiceDefinitio
     const { name, attributes } = rpcAttributes(method.path);
     wrapped[key] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
       const { span, context: ctx } = startSpan(name, { kind: SpanKind.SERVER, attributes, parent: extractTraceContext(metadataCarrier(call.metadata)) });
+      let answered = false;
       const answer: sendUnaryData<unknown> = (error, value, trailer, flags) => {
+        answered = true;
         const code = error ? (error.code ?? status.UNKNOWN) : status.OK;
         span.setAttribute('rpc.grpc.status_code', code);
         if (code !== status.OK) span.setStatus({ code: SpanStatusCode.ERROR, message: status[code] });
         span.end();
         callback(error, value, trailer, flags);
       };
-      return context.with(ctx, () => unary(call, answer));
+      const result = context.with(ctx, () => unary(call, answer));
+      // A handler that rejects without answering still ends its span (grpc-js answers the caller itself).
+      if (result instanceof Promise) {
+        result.catch((error: unknown) => {
+          if (answered) return;
+          recordSpanError(span, error);
+          span.end();
+        });
+      }
+      return result;
     };
   }
   return wrapped as T;

@@ -23,7 +23,11 @@ export function traceHttpRequests(options: { readonly ignorePaths?: readonly str
     });
     context.bind(ctx, req);
     context.bind(ctx, res);
-    res.once('finish', () => {
+    let ended = false;
+    // `close` without `finish`: the client went away before the answer was complete.
+    const end = () => {
+      if (ended) return;
+      ended = true;
       const route = (req.route as { path?: string } | undefined)?.path;
       const fullRoute = route === undefined ? undefined : `${req.baseUrl}${route}`;
       if (fullRoute !== undefined) {
@@ -31,9 +35,12 @@ export function traceHttpRequests(options: { readonly ignorePaths?: readonly str
         span.setAttribute('http.route', fullRoute);
       }
       span.setAttribute('http.response.status_code', res.statusCode);
-      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      if (!res.writableFinished) span.setAttribute('http.request.aborted', true);
+      if (res.statusCode >= 500 || !res.writableFinished) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
-    });
+    };
+    res.once('finish', end);
+    res.once('close', end);
     context.with(ctx, next);
   };
 }
