@@ -16,8 +16,9 @@ import { emptyTally, findMarkers, searchKafka, searchLogFiles, searchMongo, sear
  * The privacy canary: people whose every PII field holds a unique marker go through the whole journey on the four
  * services (as processes, logging at debug), including the requests that fail; then every log line, every Kafka
  * message of the run, every Redis key of the run and every document of the run's databases is searched, and beyond
- * the run the default topics and databases and every other Redis key. No marker may appear in plaintext. The sandbox's own mailbox and SMS store are not searched: they hold the delivered
- * introductions, which rightly carry a first name, an address and a phone number.
+ * the run the default topics and databases and every other Redis key. No marker may appear in plaintext. The
+ * sandbox's own mailbox and SMS store are not searched: they hold the delivered introductions, which rightly carry a
+ * first name, an address and a phone number (the test checks that they do, so the markers demonstrably flowed).
  */
 
 const infra = testInfra();
@@ -25,7 +26,7 @@ const runName = uniqueName('canary');
 const logDir = fileURLToPath(new URL('../../.kindred/privacy-canary/', import.meta.url));
 const markers = new CanaryMarkers();
 const noticeVersion = '2026-01';
-const evenings = [0, 1, 2, 3, 4, 5, 6].map((day) => ({ day, start: '00:00', end: '24:00' }));
+const anyTime = [0, 1, 2, 3, 4, 5, 6].map((day) => ({ day, start: '00:00', end: '24:00' }));
 const calm = { wishToBeDead: false, suicidalThoughts: false, suicidalBehavior: false };
 const imminent = { wishToBeDead: true, suicidalThoughts: true, thoughtsWithMethod: true, intentToAct: true, planWithIntent: true, suicidalBehavior: false };
 const allConsents = { contactByEmail: true, contactBySms: true, shareFirstName: true, shareTopics: true, noticeVersion };
@@ -45,7 +46,7 @@ const peer = {
   gender: 'woman',
   topics: ['grief', 'anxiety'],
   meetingModes: ['phone', 'video'],
-  availability: evenings,
+  availability: anyTime,
   recoveryStartedOn: '2010-01-01',
   capacity: 2,
   certified: true,
@@ -65,7 +66,7 @@ const newcomer = (who: string, screener: Record<string, boolean>) => ({
   genderPreference: { kind: 'none', mustHave: false },
   topics: ['grief'],
   meetingModes: ['video'],
-  availability: evenings,
+  availability: anyTime,
   hopes: `Someone who lost a parent too. ${markers.text(`${who} hopes`)}`,
   consents: allConsents,
   screener,
