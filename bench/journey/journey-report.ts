@@ -37,6 +37,8 @@ export interface JourneyReport {
     readonly approvalToAllSent: LatencySummary;
     readonly introductionsFailed: number;
     readonly settled: boolean;
+    /** Whether the backlog grew during the phase: if it did, its latencies are those of a queue, not of a steady state. */
+    readonly backlog: StepJudgement;
     /** p50 of each 10 s of the phase, by when the journey started: flat when the phase was steady. */
     readonly trend: { readonly bucketS: number; readonly intakeToProposalP50Ms: readonly number[]; readonly approvalToAllSentP50Ms: readonly number[] };
   };
@@ -45,6 +47,8 @@ export interface JourneyReport {
   readonly memory: Readonly<Record<string, MemoryReading>>;
   /** Wall time from the end of seeding to the last step: what the services' CPU seconds were spent in. */
   readonly loadSeconds: number;
+  /** CPU seconds of the shared servers over the same time: they serve every other user of this machine too. */
+  readonly serverCpuSeconds: Readonly<Record<string, number>>;
   readonly baselines: { readonly kafka: KafkaBaseline; readonly bullmq: BullmqBaseline; readonly idleNodeRssMiB: number };
   readonly deadServices: readonly string[];
   readonly undecodableEvents: number;
@@ -111,10 +115,12 @@ servers: Kafka ${r.servers.kafka}, ${r.servers.mongo}, ${r.servers.redis}; ${r.s
 steady phase: ${steady.ratePerS} intakes/s for ${steady.seconds} s — ${steady.accepted}/${steady.sent} accepted${refused.length > 0 ? ` (refused: ${refused.map(([k, v]) => `${k}×${v}`).join(', ')})` : ''}, ${steady.intakeToProposal.count} proposals, ${steady.approvals} approved (${steady.approvalErrors} errors), ${steady.approvalToAllSent.count} fully introduced (${r.settings.introductionsPerMatch} sends each), ${steady.introductionsFailed} failed${steady.settled ? '' : ' — DID NOT SETTLE'}
   intake → proposal: from the POST leaving the client to the MatchProposed event read from Kafka (intake answered the POST in ${pair(steady.intakePostAnswered)})
   approval → sent: from the ApproveMatch call to the IntroductionDelivered events (provider accepted) read from Kafka
+  backlog during the phase: ${steady.backlog.growing ? `GREW by ${steady.backlog.lagSlopePerS.toFixed(2)}/s — ${steady.ratePerS}/s with approvals is more than this machine sustained, so these latencies include a growing queue` : `steady (slope ${steady.backlog.lagSlopePerS.toFixed(2)}/s)`}
   p50 by ${steady.trend.bucketS} s of the phase, in s: intake → proposal ${seconds(steady.trend.intakeToProposalP50Ms)}; approval → all sent ${seconds(steady.trend.approvalToAllSentP50Ms)}
 
 ${table(headline)}
-(CPU used: user + system seconds of each service over the ${Math.round(r.loadSeconds)} s from the warm-up to the last step, on ${r.machine.cores} shared cores)
+(CPU used: user + system seconds of each service over the ${Math.round(r.loadSeconds)} s from the warm-up to the last step, on ${r.machine.cores} shared cores;
+ the shared servers, which also served everyone else on this machine: ${Object.entries(r.serverCpuSeconds).map(([name, cpu]) => `${name} ${cpu.toFixed(0)} s`).join(', ')})
 
 rate steps (${tried.map((t) => `${t}/s`).join(', ')}), each judged on its last two thirds: the lag (accepted − proposed) may grow by at most 10 % of the offered rate per second
 ${table(stepRows)}

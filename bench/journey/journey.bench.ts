@@ -22,7 +22,7 @@ import { INTRODUCTIONS_PER_MATCH, JourneyPopulation, peerSlots, type Enrollment 
 import { renderReport, type JourneyReport, type StepReport } from './journey-report.js';
 import { highestSustainedRate, judgeStep, percentileByBucket, summarize, sustained, type LagSample } from './journey-stats.js';
 import { bullmqBaseline, kafkaBaseline } from './raw-baselines.js';
-import { idleNodeRss, ServiceProcesses } from './service-processes.js';
+import { idleNodeRss, readProcCpuSeconds, ServiceProcesses } from './service-processes.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const say = (line: string) => process.stderr.write(`[bench journey] ${line}\n`);
@@ -98,6 +98,21 @@ class IntakeDriver {
     }
     await Promise.all(inFlight);
   }
+}
+
+/** Reads the backlog (intakes accepted minus proposals observed since `start`) four times a second. */
+function sampleLag(driver: IntakeDriver, observer: JourneyObserver): { stop: () => LagSample[] } {
+  const start = Date.now();
+  const acceptedBefore = driver.accepted;
+  const proposedBefore = observer.proposals.size;
+  const samples: LagSample[] = [];
+  const timer = setInterval(() => samples.push({ atS: (Date.now() - start) / 1000, lag: driver.accepted - acceptedBefore - (observer.proposals.size - proposedBefore) }), 250);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return samples;
+    },
+  };
 }
 
 interface Approval {
@@ -257,6 +272,12 @@ export async function run(args: readonly string[]): Promise<void> {
     say('matching knows every peer');
     services.startSampling();
     const loadStart = Date.now();
+    const serverCpu = (): Record<string, number> =>
+      Object.fromEntries(Object.entries(endpoints.pids).flatMap(([name, pid]) => {
+        const cpu = pid === undefined ? undefined : readProcCpuSeconds(pid);
+        return cpu === undefined ? [] : [[name, cpu]];
+      }));
+    const serverCpuAtStart = serverCpu();
 
     // Phase 1: steady rate; every proposal approved as soon as it appears, as an attentive coordinator would.
     const driver = new IntakeDriver(intakeUrl, population);
@@ -284,7 +305,9 @@ export async function run(args: readonly string[]): Promise<void> {
 
     say(`phase 1: ${options.rate} intakes/s for ${options.seconds} s, each proposal approved at once`);
     const steadyStart = Date.now();
+    const steadyLag = sampleLag(driver, observer);
     await driver.paced(options.rate, options.seconds, 'steady');
+    const steadyJudgement = judgeStep(steadyLag.stop(), options.seconds, options.rate);
     const settled = await settle('steady', 300_000);
     approving = false;
     if (!settled) say('phase 1 did not settle within 300 s; the figures count what arrived');
@@ -310,14 +333,11 @@ export async function run(args: readonly string[]): Promise<void> {
     // Phase 2: rising steps; stop at the first whose backlog grows.
     const steps: StepReport[] = [];
     for (const rate of options.steps) {
-      const acceptedBefore = driver.accepted;
-      const proposedBefore = observer.proposals.size;
       const stepStart = Date.now();
-      const samples: LagSample[] = [];
-      const sampler = setInterval(() => samples.push({ atS: (Date.now() - stepStart) / 1000, lag: driver.accepted - acceptedBefore - (observer.proposals.size - proposedBefore) }), 250);
+      const lag = sampleLag(driver, observer);
       say(`phase 2: ${rate} intakes/s for ${options.stepSeconds} s`);
       await driver.paced(rate, options.stepSeconds, rate);
-      clearInterval(sampler);
+      const samples = lag.stop();
       const stepEntries = driver.sent.filter((s) => s.phase === rate);
       const acceptedInTime = stepEntries.filter((s) => s.status === 201 && s.answeredAt !== undefined && s.answeredAt - stepStart <= options.stepSeconds * 1000 + 1000).length;
       const judgement = judgeStep(samples, options.stepSeconds, rate);
@@ -346,6 +366,7 @@ export async function run(args: readonly string[]): Promise<void> {
 
     const memory = services.memory();
     const loadSeconds = (Date.now() - loadStart) / 1000;
+    const serverCpuSeconds = Object.fromEntries(Object.entries(serverCpu()).map(([name, cpu]) => [name, cpu - (serverCpuAtStart[name] ?? cpu)]));
     const dead = services.deadServices();
     const report: JourneyReport = {
       command: `pnpm bench journey ${args.join(' ')}`.trim(),
@@ -373,6 +394,7 @@ export async function run(args: readonly string[]): Promise<void> {
         approvalToAllSent: summarize(toAllSent),
         introductionsFailed: [...observer.failed.values()].reduce((a, b) => a + b, 0),
         settled,
+        backlog: steadyJudgement,
         trend: {
           bucketS: 10,
           intakeToProposalP50Ms: percentileByBucket(toProposalPoints, steadyStart, 10_000, 50),
@@ -383,6 +405,7 @@ export async function run(args: readonly string[]): Promise<void> {
       highestSustainedPerS: highestSustainedRate(steps) ?? null,
       memory,
       loadSeconds,
+      serverCpuSeconds,
       baselines: { kafka: kafkaRaw, bullmq: bullRaw, idleNodeRssMiB: nodeRss },
       deadServices: dead,
       undecodableEvents: observer.undecodable,
