@@ -40,65 +40,93 @@ interface FaultLogEntry {
   readonly fault: string;
   readonly atMs: number;
   readonly outcome: string;
+  /** False when the fault could not be applied or (provider windows) never met traffic. */
+  readonly applied: boolean;
 }
 
-async function runFaults(
+interface FaultsRun {
+  /** Resolves when every kill and restart is done. */
+  readonly disruptions: Promise<void>;
+  /** Resolves when each provider window has refused some traffic (re-armed while it met none) or gave up. */
+  readonly providerWindows: Promise<void>;
+  readonly log: FaultLogEntry[];
+}
+
+function runFaults(
   schedule: readonly Fault[],
   loadStart: number,
   supervisor: Supervisor,
   infraEnv: NodeJS.ProcessEnv,
   sandboxUrl: string,
   notifierKillTimes: number[],
-): Promise<FaultLogEntry[]> {
-  const done: FaultLogEntry[] = [];
+): FaultsRun {
+  const log: FaultLogEntry[] = [];
   const sandbox = sandboxClient(sandboxUrl);
-  // Server restarts run one after another: each must be over before the next server goes down.
-  let restarts: Promise<void> = Promise.resolve();
-  const record = (fault: Fault, outcome: string): void => {
-    done.push({ fault: describeFault(fault), atMs: Date.now() - loadStart, outcome });
+  const record = (fault: Fault, outcome: string, applied: boolean): void => {
+    log.push({ fault: describeFault(fault), atMs: Date.now() - loadStart, outcome, applied });
     say(`fault: ${describeFault(fault)}: ${outcome}`);
   };
-  for (const fault of schedule) {
-    await sleep(loadStart + fault.atMs - Date.now());
-    switch (fault.kind) {
-      case 'kill-service': {
-        // A service between a kill and its restart cannot be killed again; wait for it to run.
-        let pid: number | null = null;
-        const deadline = Date.now() + 20_000;
-        while ((pid = supervisor.kill(fault.service)) === null && Date.now() < deadline) await sleep(250);
-        if (pid !== null && fault.service === 'notifier') notifierKillTimes.push(Date.now());
-        record(fault, pid === null ? 'NOT DONE: the service was not running for 20 s' : `killed pid ${pid}`);
-        break;
+  // A window armed while nothing is being sent proves nothing: arm it again (up to 8 times) until it refused some.
+  const providerWindow = async (fault: Fault & { seconds: number }, arm: () => Promise<unknown>, refusals: () => Promise<number>): Promise<void> => {
+    const before = await refusals();
+    for (let attempt = 1; attempt <= 8; attempt += 1) {
+      await arm();
+      await sleep(fault.seconds * 1000 + 500);
+      const refused = (await refusals()) - before;
+      if (refused > 0) {
+        record(fault, `${refused} sends refused (armed ${attempt} time${attempt === 1 ? '' : 's'})`, true);
+        return;
       }
-      case 'restart-server':
-        restarts = restarts.then(async () => {
-          const restart = await restartServer(fault.server, { env: infraEnv, downMs: fault.downMs, log: () => undefined });
-          record(fault, `pid ${restart.stoppedPid ?? '-'} → ${restart.pid}, unavailable ${(restart.downMs / 1000).toFixed(1)} s`);
-        });
-        break;
-      case 'smtp-4xx':
-        await sandbox.mailFaultWindow({ code: 451, seconds: fault.seconds });
-        record(fault, 'armed');
-        break;
-      case 'sms-429-500':
-        await sandbox.smsFaultWindow({ kinds: ['429', '500'], seconds: fault.seconds });
-        record(fault, 'armed');
-        break;
     }
-  }
-  await restarts;
-  return done;
+    record(fault, 'NOT APPLIED: no send met the window in 8 tries', false);
+  };
+  const windows: Promise<void>[] = [];
+  const disruptions = (async () => {
+    // Server restarts run one after another: each must be over before the next server goes down.
+    let restarts: Promise<void> = Promise.resolve();
+    for (const fault of schedule) {
+      await sleep(loadStart + fault.atMs - Date.now());
+      switch (fault.kind) {
+        case 'kill-service': {
+          // A service between a kill and its restart cannot be killed again; wait for it to run.
+          let pid: number | null = null;
+          const deadline = Date.now() + 20_000;
+          while ((pid = supervisor.kill(fault.service)) === null && Date.now() < deadline) await sleep(250);
+          if (pid !== null && fault.service === 'notifier') notifierKillTimes.push(Date.now());
+          record(fault, pid === null ? 'NOT APPLIED: the service was not running for 20 s' : `killed pid ${pid}`, pid !== null);
+          break;
+        }
+        case 'restart-server':
+          restarts = restarts.then(async () => {
+            const restart = await restartServer(fault.server, { env: infraEnv, downMs: fault.downMs, log: () => undefined });
+            record(fault, `pid ${restart.stoppedPid ?? '-'} → ${restart.pid}, unavailable ${(restart.downMs / 1000).toFixed(1)} s`, restart.stoppedPid !== null);
+          });
+          break;
+        case 'smtp-4xx':
+          say(`fault: ${describeFault(fault)}: armed`);
+          windows.push(providerWindow(fault, () => sandbox.mailFaultWindow({ code: 451, seconds: fault.seconds }), () => sandbox.mailWindowRefusals()));
+          break;
+        case 'sms-429-500':
+          say(`fault: ${describeFault(fault)}: armed`);
+          windows.push(providerWindow(fault, () => sandbox.smsFaultWindow({ kinds: ['429', '500'], seconds: fault.seconds }), () => sandbox.smsWindowRefusals()));
+          break;
+      }
+    }
+    await restarts;
+  })();
+  return { disruptions, providerWindows: disruptions.then(() => Promise.all(windows)).then(() => undefined), log };
 }
 
 /** Polls until nothing is in flight three times in a row, or the deadline passes; true when settled. */
-async function settle(stores: RunStores, deadline: number, proposalsPending: boolean): Promise<boolean> {
+async function settle(stores: RunStores, deadline: number, proposalsPending: boolean, stillBusy: () => boolean): Promise<boolean> {
   let quiet = 0;
   let lastDetail = '';
   while (Date.now() < deadline) {
     const work = await pendingWork(stores, { proposalsPending }).catch((error: unknown) => ({ unsettled: -1, detail: String(error) }));
-    if (work.detail !== lastDetail) say(`drain: ${work.detail}`);
-    lastDetail = work.detail;
-    quiet = work.unsettled === 0 ? quiet + 1 : 0;
+    const detail = `${work.detail}${stillBusy() ? ', provider fault windows still open' : ''}`;
+    if (detail !== lastDetail) say(`drain: ${detail}`);
+    lastDetail = detail;
+    quiet = work.unsettled === 0 && !stillBusy() ? quiet + 1 : 0;
     // Quiet three polls in a row, seconds apart: the last outcome events have reached matching too.
     if (quiet >= 3) return true;
     await sleep(2_000);
@@ -213,11 +241,11 @@ async function main(): Promise<number> {
       const c = coordinator.stats;
       say(`progress: intakes ${s.accepted}/${s.submitted} accepted (${s.retries} retries, ${s.replayed} replayed), approved ${c.approved}, declined ${c.declined}, failed calls ${c.failedCalls}`);
     }, 10_000);
-    const faultsRun = runFaults(schedule, loadStart, supervisor, infraEnv, sandboxUrl, notifierKillTimes);
+    const faults = runFaults(schedule, loadStart, supervisor, infraEnv, sandboxUrl, notifierKillTimes);
     await sleep(loadStart + config.loadSeconds * 1000 - Date.now());
     say('load: stopping new intakes; waiting for the ones in flight');
     await stream.stop();
-    const faultLog = await faultsRun;
+    await faults.disruptions;
     const s = stream.stats;
     say(`load done: ${s.accepted} intakes accepted of ${s.submitted} (${s.retries} retries, ${s.replayed} replayed after a lost answer, ${s.abandoned} abandoned)`);
 
@@ -226,16 +254,29 @@ async function main(): Promise<number> {
     say(`drain: waiting (≤ ${config.drainSeconds} s) for every service to answer and all work to settle`);
     const drainDeadline = Date.now() + config.drainSeconds * 1000;
     await supervisor.waitHealthy(Math.max(10_000, drainDeadline - Date.now()));
-    const decided = await settle(stores, drainDeadline, true);
+    let windowsOpen = true;
+    const windowsClosed = faults.providerWindows.finally(() => {
+      windowsOpen = false;
+    });
+    const decided = await settle(stores, drainDeadline, true, () => windowsOpen);
     await coordinator.stop();
     clearInterval(progress);
     say(`coordinator: approved ${coordinator.stats.approved}, declined ${coordinator.stats.declined}, ${coordinator.stats.failedCalls} calls failed (and were tried again)`);
-    const settled = decided && (await settle(stores, drainDeadline, false));
+    const settled = decided && (await settle(stores, drainDeadline, false, () => windowsOpen));
+    if (!windowsOpen) await windowsClosed;
     say(settled ? 'drain: settled' : 'drain: did NOT settle in time; checking anyway');
     say('stopping the services (SIGTERM), then reading every store and topic');
     await supervisor.stop();
     const snapshot = await readSnapshot(stores, { accepted: stream.accepted, peers, notifierKillTimes });
-    const results = checkInvariants(snapshot);
+    const faultLog = faults.log;
+    const notApplied = faultLog.filter((entry) => !entry.applied).map((entry) => `${entry.fault}: ${entry.outcome}`);
+    const unfinished = [...schedule.map(describeFault)];
+    for (const entry of faultLog) unfinished.splice(unfinished.indexOf(entry.fault), 1);
+    notApplied.push(...unfinished.map((fault) => `${fault}: not finished when the drain ended`));
+    const results: InvariantResult[] = [
+      { name: 'every planned fault was applied (provider windows refused real sends)', checked: schedule.length, violations: notApplied, notes: [] },
+      ...checkInvariants(snapshot),
+    ];
     printResults(results);
     const violations = results.reduce((sum, r) => sum + r.violations.length, 0);
     const restarts = Object.entries(supervisor.restarts).map(([name, n]) => `${name} ${n}`).join(', ');
