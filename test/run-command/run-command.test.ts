@@ -1,10 +1,14 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
-import { describe, expect, it } from 'vitest';
-import { testInfra, waitFor } from '@kindred/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
+import { testInfra, uniqueName, waitFor } from '@kindred/testkit';
 
 const runLocal = fileURLToPath(new URL('../../deploy/run-local.ts', import.meta.url));
 
@@ -82,11 +86,53 @@ async function storedCounts(runName: string) {
   }
 }
 
+/**
+ * Removes what a run left on the long-lived servers: its databases, topics, consumer groups and Redis keys (the run
+ * name is in each), and its state folder.
+ */
+async function removeRun(runName: string): Promise<void> {
+  const infra = testInfra();
+  const connection = await mongoose.createConnection(infra.mongoUrl).asPromise();
+  try {
+    const admin = connection.db?.admin();
+    const { databases } = (await admin?.listDatabases({ nameOnly: true })) ?? { databases: [] };
+    for (const { name } of databases) if (name.startsWith(`kindred_${runName}_`)) await connection.useDb(name).dropDatabase();
+  } finally {
+    await connection.close();
+  }
+  const kafka = new Kafka({ clientId: 'run-command-cleanup', brokers: [...infra.kafkaBrokers], logLevel: logLevel.NOTHING }).admin();
+  await kafka.connect();
+  try {
+    const topics = (await kafka.listTopics()).filter((t) => t.startsWith(`${runName}.`));
+    if (topics.length > 0) await kafka.deleteTopics({ topics, timeout: 30_000 });
+    const groups = (await kafka.listGroups()).groups.map((g) => g.groupId).filter((g) => g.includes(runName));
+    if (groups.length > 0) await kafka.deleteGroups(groups).catch(() => undefined);
+  } finally {
+    await kafka.disconnect();
+  }
+  const redis = new Redis(infra.redisUrl, { maxRetriesPerRequest: 2 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `*${runName}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  const cache = process.env['KINDRED_CACHE'] ?? join(process.env['HOME'] ?? '/tmp', '.cache', 'kindred');
+  rmSync(join(cache, 'state', `services-${runName}`), { recursive: true, force: true });
+}
+
 // The README's run command is the native one (Docker has deploy/docker-compose.yml), so it is proved in native mode.
 describe.runIf(testInfra().mode === 'native')("the README's run command (./kindred up)", () => {
+  // A test name (kt_…): should this file die before its cleanup, the next test run removes the topics it left.
+  const name = uniqueName('runcmd');
+  afterAll(() => removeRun(name), 60_000);
+
   it('starts the four services with the demo population, prints where to open them, stops them all on SIGTERM, and a second start loads nothing again', async () => {
     const base = await freePortBase();
-    const name = `runtest_${randomBytes(3).toString('hex')}`;
     // A smaller population than the realistic default (300) keeps this test quick; the code path is the same.
     const env = { KINDRED_PORT_BASE: String(base), KINDRED_RUN_NAME: name, KINDRED_DEMO_PEERS: '40' };
     const urls = { console: `http://127.0.0.1:${base}`, intake: `http://127.0.0.1:${base + 1}`, matching: `http://127.0.0.1:${base + 2}`, notifier: `http://127.0.0.1:${base + 3}` };
