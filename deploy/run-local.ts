@@ -70,7 +70,13 @@ if (process.argv.includes('--stop')) {
 
 stopRecorded(); // a previous run that was killed hard may have left services behind
 const startedAt = Date.now();
-const peerCount = demoPeerCount();
+let peerCount: number;
+try {
+  peerCount = demoPeerCount();
+} catch (error) {
+  say(error instanceof Error ? error.message : String(error));
+  process.exit(78); // EX_CONFIG, as the services exit on a bad setting
+}
 const firstRun = !existsSync(cache) || !readdirSync(cache).some((entry) => entry.startsWith('kafka-'));
 say(
   firstRun
