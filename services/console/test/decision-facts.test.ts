@@ -35,9 +35,11 @@ describe('availability overlap', () => {
 });
 
 describe('recovery gap', () => {
-  it('is in whole years and counts a newcomer without a date as starting today', () => {
-    expect(recoveryGapYears('2014-02-09', '2023-11-17', january)).toBe(9);
-    expect(recoveryGapYears('2020-01-15', '', january)).toBe(5);
+  it('is in whole years, rounded as the engine rounds, and counts a newcomer without a date as starting today', () => {
+    // 9.77 years: the engine says "10 years further along", so the facts box must not say 9.
+    expect(recoveryGapYears('2014-02-09', '2023-11-17', january)).toBe(10);
+    expect(recoveryGapYears('2014-02-09', '2023-05-01', january)).toBe(9);
+    expect(recoveryGapYears('2020-01-15', '', january)).toBe(6); // a day short of six years
     expect(recoveryGapYears('', '2020-01-01', january)).toBeUndefined();
   });
 });

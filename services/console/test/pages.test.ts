@@ -71,7 +71,7 @@ describe('a match in detail', () => {
     expect(body).toContain('Anxiety');
     expect(body).toContain('2 hours a week when both are available');
     expect(body).toContain('1 h apart in time zones');
-    expect(body).toMatch(/about 9 years further along in recovery/);
+    expect(body).toMatch(/about 10 years further along in recovery/);
     expect(body).toContain('2 of 3 matches');
     expect(body).toContain('Must be: woman');
     // The score, factor by factor: a chart with its text equivalent and the engine's sentences.

@@ -79,14 +79,15 @@ export function timeZoneDistanceHours(aZone: string, bZone: string, at: Date): n
 }
 
 /**
- * How much further along in recovery the peer is, in whole years (rounded down, can be negative), or undefined
- * when the peer's date is missing. A newcomer without a date counts as starting today.
+ * How much further along in recovery the peer is, in whole years rounded to the nearest (can be negative), or
+ * undefined when the peer's date is missing. A newcomer without a date counts as starting today. Rounded the way
+ * the engine's explanation rounds, so the facts box and the engine's sentence on the same page agree.
  */
 export function recoveryGapYears(peerStartedOn: string, newcomerStartedOn: string, today: Date): number | undefined {
   const peer = parseDay(peerStartedOn);
   if (peer === undefined) return undefined;
   const newcomer = parseDay(newcomerStartedOn) ?? Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
-  return Math.floor((newcomer - peer) / (365.25 * 24 * 3600 * 1000));
+  return Math.round((newcomer - peer) / (365.25 * 24 * 3600 * 1000));
 }
 
 function parseDay(value: string): number | undefined {

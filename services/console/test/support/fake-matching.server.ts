@@ -83,7 +83,7 @@ function peer(id: string, label: string, opts: Partial<matching.PeerSummary> = {
 function factors(scale: number): events.ScoreFactor[] {
   const raw: [string, number, number, string][] = [
     ['shared_experience', 0.35, 0.8, 'Shares 1 of 2 topics: Anxiety.'],
-    ['recovery_gap', 0.2, 0.9, 'About 9 years further along, near the ideal range.'],
+    ['recovery_gap', 0.2, 0.9, 'About 10 years further along, near the ideal range.'],
     ['availability_overlap', 0.15, 0.4, '2 hours a week in common.'],
     ['time_zone_distance', 0.1, 0.9, 'One hour apart.'],
     ['peer_load', 0.1, 0.66, 'Carries 1 of 3 matches.'],
