@@ -271,7 +271,10 @@ async function main(): Promise<number> {
     const faultLog = faults.log;
     const notApplied = faultLog.filter((entry) => !entry.applied).map((entry) => `${entry.fault}: ${entry.outcome}`);
     const unfinished = [...schedule.map(describeFault)];
-    for (const entry of faultLog) unfinished.splice(unfinished.indexOf(entry.fault), 1);
+    for (const entry of faultLog) {
+      const index = unfinished.indexOf(entry.fault);
+      if (index !== -1) unfinished.splice(index, 1);
+    }
     notApplied.push(...unfinished.map((fault) => `${fault}: not finished when the drain ended`));
     const results: InvariantResult[] = [
       { name: 'every planned fault was applied (provider windows refused real sends)', checked: schedule.length, violations: notApplied, notes: [] },
