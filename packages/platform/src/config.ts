@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** Thrown at start when the environment is wrong; its message names every offending variable. */
@@ -81,9 +82,45 @@ export const env = {
       }),
   positiveInt: (fallback: number) =>
     z.coerce.number({ message: 'must be a number' }).int({ message: 'must be a whole number' }).positive({ message: 'must be positive' }).default(fallback),
+  /**
+   * Which proxies to believe about the client's address (X-Forwarded-For), as Express's `trust proxy`: `false`
+   * (default: the socket's peer is the client), a hop count such as `1`, or a comma list of addresses, subnets and
+   * the names loopback, linklocal, uniquelocal. `true` is refused: it trusts every hop, so a client could name any
+   * address it likes and escape per-address limits.
+   */
+  trustProxy: () =>
+    z
+      .string()
+      .default('false')
+      .transform((value, ctx): false | number | string[] => {
+        const text = value.trim();
+        if (text === 'false' || text === '' || text === '0') return false;
+        if (/^\d+$/.test(text) && Number(text) <= 10) return Number(text);
+        const entries = text.split(',').map((entry) => entry.trim());
+        const bad = entries.find((entry) => !isTrustedProxyEntry(entry));
+        if (bad !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            message:
+              bad === 'true'
+                ? 'true would trust every hop, so any client could choose its own address; give the number of proxies in front (e.g. 1) or their addresses'
+                : `"${bad}" is not a hop count (0-10), an address or subnet, or one of loopback, linklocal, uniquelocal`,
+          });
+          return z.NEVER;
+        }
+        return entries;
+      }),
   bool: (fallback: boolean) =>
     z
       .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
       .default(fallback ? 'true' : 'false')
       .transform((value) => value === 'true' || value === '1'),
 };
+
+function isTrustedProxyEntry(entry: string): boolean {
+  if (entry === 'loopback' || entry === 'linklocal' || entry === 'uniquelocal') return true;
+  const [address, bits, ...rest] = entry.split('/');
+  if (address === undefined || rest.length > 0 || isIP(address) === 0) return false;
+  if (bits === undefined) return true;
+  return /^\d+$/.test(bits) && Number(bits) <= (isIP(address) === 4 ? 32 : 128);
+}

@@ -25,6 +25,13 @@ export const consoleConfigSchema = z.object({
   CONSOLE_LOCKOUT_MAX_FAILURES: env.positiveInt(5),
   /** Failed sign-ins from one address (any usernames) before that address must wait; generous for shared office NAT. */
   CONSOLE_IP_MAX_FAILURES: env.positiveInt(50),
+  /**
+   * Which proxies in front of the console to believe about the client's address (X-Forwarded-For), as Express's
+   * `trust proxy`: `false` (default: the socket's peer is the client), a hop count such as `1` (one ingress), or a
+   * comma list of addresses/subnets and the names loopback, linklocal, uniquelocal. Behind an ingress without it,
+   * every sign-in seems to come from the ingress, so one person's failures would make everyone wait.
+   */
+  CONSOLE_TRUST_PROXY: env.trustProxy(),
   CONSOLE_LOCKOUT_WINDOW_MINUTES: env.positiveInt(15),
   CONSOLE_LOCKOUT_MINUTES: env.positiveInt(15),
   /** Proposals waiting longer than this are flagged on the queue and counted on the insight page. */

@@ -94,6 +94,8 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Decides what req.ip is, and so which address the sign-in throttle counts against.
+  app.set('trust proxy', config.CONSOLE_TRUST_PROXY);
   app.use(traceHttpRequests());
   mountOpsRoutes(app, {
     registry: createMetricsRegistry('console'),

@@ -66,7 +66,7 @@ export const intakeConfigSchema = z
     INTAKE_ERASURES_TOPIC: topicName(ERASURES_TOPIC),
     /** Accepted submissions per client address and minute on the public endpoints. */
     INTAKE_RATE_LIMIT_PER_MINUTE: env.positiveInt(30),
-    INTAKE_TRUST_PROXY: env.bool(false),
+    INTAKE_TRUST_PROXY: env.trustProxy(),
     INTAKE_RELAY_POLL_MS: env.positiveInt(500),
     INTAKE_RELAY_LEASE_MS: env.positiveInt(30_000),
   })

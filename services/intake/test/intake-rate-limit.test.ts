@@ -25,3 +25,30 @@ describe('rate limiting of the public endpoints', () => {
     expect(form.status).toBe(429);
   });
 });
+
+describe('the client address the rate limit counts', () => {
+  it('ignores X-Forwarded-For when no proxy is trusted, so inventing addresses does not escape the limit', async () => {
+    const spoofed = (n: number) => ({ 'x-forwarded-for': `203.0.113.${n}` });
+    const direct = await startHarness({ name: 'intake_rate_direct', env: { INTAKE_RATE_LIMIT_PER_MINUTE: '2' } });
+    try {
+      expect((await direct.postJson('/v1/intakes', validNewcomer(), spoofed(1))).status).toBe(201);
+      expect((await direct.postJson('/v1/intakes', validNewcomer(), spoofed(2))).status).toBe(201);
+      expect((await direct.postJson('/v1/intakes', validNewcomer(), spoofed(3))).status).toBe(429);
+    } finally {
+      await direct.stop();
+    }
+  });
+
+  it('behind one trusted proxy, counts each client the proxy names on its own', async () => {
+    const proxied = await startHarness({ name: 'intake_rate_proxy', env: { INTAKE_RATE_LIMIT_PER_MINUTE: '2', INTAKE_TRUST_PROXY: '1' } });
+    const from = (address: string) => ({ 'x-forwarded-for': address });
+    try {
+      expect((await proxied.postJson('/v1/intakes', validNewcomer(), from('203.0.113.7'))).status).toBe(201);
+      expect((await proxied.postJson('/v1/intakes', validNewcomer(), from('203.0.113.7'))).status).toBe(201);
+      expect((await proxied.postJson('/v1/intakes', validNewcomer(), from('203.0.113.7'))).status).toBe(429);
+      expect((await proxied.postJson('/v1/intakes', validNewcomer(), from('198.51.100.9'))).status).toBe(201);
+    } finally {
+      await proxied.stop();
+    }
+  });
+});

@@ -70,7 +70,11 @@ export interface HttpResponse {
 export class Browserless {
   readonly cookies = new Map<string, string>();
 
-  constructor(private readonly base: string) {}
+  /** `headers` go with every request (a proxy's X-Forwarded-For, say). */
+  constructor(
+    private readonly base: string,
+    private readonly headers: Record<string, string> = {},
+  ) {}
 
   private async send(method: string, path: string, form?: Record<string, string | string[]>, headers: Record<string, string> = {}): Promise<HttpResponse> {
     const body = form
@@ -82,6 +86,7 @@ export class Browserless {
       headers: {
         ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
         ...(this.cookies.size > 0 ? { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } : {}),
+        ...this.headers,
         ...headers,
       },
       ...(body ? { body } : {}),
