@@ -229,7 +229,9 @@ export async function run(args: readonly string[]): Promise<void> {
         say(`cleanup incomplete: ${error instanceof Error ? error.message : String(error)}`);
       }
     })());
+  let interrupted = false;
   const onSignal = () => {
+    interrupted = true;
     say('interrupted: stopping the services');
     void teardown().then(() => process.exit(130));
   };
@@ -417,6 +419,8 @@ export async function run(args: readonly string[]): Promise<void> {
     say(`figures written to ${file}; service logs in ${logDir}`);
     if (dead.length > 0) process.exitCode = 1;
   } catch (error) {
+    // After Ctrl-C, requests to the stopping services fail: that is the interruption, not a failure to report.
+    if (interrupted) return await new Promise<never>(() => undefined);
     say(`failed: ${error instanceof Error ? error.message : String(error)} (service logs in ${logDir})`);
     await teardown();
     throw error;
