@@ -37,13 +37,13 @@ function rate(env: NodeJS.ProcessEnv): number {
 }
 
 /**
- * FAULT_SEED (replay a run), FAULT_LOAD_SECONDS (default 90), FAULT_INTAKES_PER_SECOND (2), FAULT_PEERS (enough
+ * FAULT_SEED (replay a run), FAULT_LOAD_SECONDS (default 120), FAULT_INTAKES_PER_SECOND (2), FAULT_PEERS (enough
  * capacity for every newcomer, with a third to spare, so that capacity runs out for many peers but never for the
  * program), FAULT_DRAIN_SECONDS (≤ 150), FAULT_PROVIDER_FAULT_SECONDS (15), FAULT_EXTRA_KILLS (2),
  * FAULT_KEEP_INFRA=1 (leave the dedicated instance running for debugging). The defaults fit CI: about five minutes.
  */
 export function faultSuiteConfig(env: NodeJS.ProcessEnv): FaultSuiteConfig {
-  const loadSeconds = integer(env, 'FAULT_LOAD_SECONDS', 90, 20, 3_600);
+  const loadSeconds = integer(env, 'FAULT_LOAD_SECONDS', 120, 20, 3_600);
   const intakesPerSecond = rate(env);
   const expectedNewcomers = Math.ceil(loadSeconds * intakesPerSecond);
   const stateDir = env['FAULT_STATE_DIR'] !== undefined && env['FAULT_STATE_DIR'] !== '' ? env['FAULT_STATE_DIR'] : join(cacheDirFrom(env), 'faults-state');
