@@ -74,6 +74,11 @@ describe('a match in detail', () => {
     expect(body).toMatch(/about 10 years further along in recovery/);
     expect(body).toContain('2 of 3 matches');
     expect(body).toContain('Must be: woman');
+
+    // "Same as me" names the newcomer's gender, in words.
+    const same = (await cora.get('/matches/m-fresh')).body;
+    expect(same).toContain('Would like: woman, the same as the newcomer');
+    expect(same).not.toContain(': =');
     // The score, factor by factor: a chart with its text equivalent and the engine's sentences.
     expect(body).toContain('Contribution of each factor to the score');
     expect(body).toMatch(/Shared experience: 0\.28 points \(weight 0\.35\)/);

@@ -150,7 +150,12 @@ export function scriptedWorld(): { matches: Map<string, matching.MatchDetail>; p
 
   const old = newcomer('nc-old', 'Newcomer 3FJA', { registeredAt: new Date(Date.now() - 72 * hour) });
   const mid = newcomer('nc-mid', 'Newcomer 9TQE', { registeredAt: new Date(Date.now() - 30 * hour), genderPreference: { kind: events.GenderPreference_Kind.KIND_SPECIFIC, genders: [Gender.GENDER_WOMAN], mustHave: true } });
-  const fresh = newcomer('nc-fresh', 'Newcomer 5HUR', { registeredAt: new Date(Date.now() - 2 * hour), urgent: true, riskLevel: RiskLevel.RISK_LEVEL_MODERATE });
+  const fresh = newcomer('nc-fresh', 'Newcomer 5HUR', {
+    registeredAt: new Date(Date.now() - 2 * hour),
+    urgent: true,
+    riskLevel: RiskLevel.RISK_LEVEL_MODERATE,
+    genderPreference: { kind: events.GenderPreference_Kind.KIND_SAME, genders: [], mustHave: false },
+  });
   const approved = newcomer('nc-appr', 'Newcomer 2DKW');
   const attention = newcomer('nc-attn', 'Newcomer 8NBS');
 

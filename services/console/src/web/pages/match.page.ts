@@ -51,11 +51,14 @@ function engineSentence(ctx: PageContext, sentence: string): SafeHtml {
   return ctx.locale === 'en' ? html`${sentence}` : html`<span lang="en">${sentence}</span>`;
 }
 
-function genderWish(ctx: PageContext, pref: events.GenderPreference | undefined): string {
+function genderWish(ctx: PageContext, pref: events.GenderPreference | undefined, newcomerGender: events.Gender): string {
   if (!pref || pref.kind === events.GenderPreference_Kind.KIND_NONE || pref.kind === events.GenderPreference_Kind.KIND_UNSPECIFIED) {
     return ctx.t('genderWishNone');
   }
-  const genders = pref.kind === events.GenderPreference_Kind.KIND_SAME ? '=' : pref.genders.map((g) => ctx.l.gender(g)).join(', ');
+  const genders =
+    pref.kind === events.GenderPreference_Kind.KIND_SAME
+      ? ctx.t('genderWishSame', { gender: ctx.l.gender(newcomerGender) })
+      : pref.genders.map((g) => ctx.l.gender(g)).join(', ');
   return ctx.t(pref.mustHave ? 'genderWishMust' : 'genderWishNice', { genders });
 }
 
@@ -158,7 +161,7 @@ export function matchDetailView(ctx: PageContext, m: matching.MatchDetail, now: 
         <td>${p.topics.map((t) => html`<span class="${sharedTopics.has(t) ? 'tag tag-shared' : 'tag'}">${ctx.l.topic(t)}</span> `)}</td></tr>
       <tr><th scope="row">${ctx.t('languages')}</th><td>${n.languages.join(', ')}</td><td>${p.languages.join(', ')}</td></tr>
       <tr><th scope="row">${ctx.t('meetingModes')}</th><td>${n.meetingModes.map((x) => ctx.l.mode(x)).join(', ')}</td><td>${p.meetingModes.map((x) => ctx.l.mode(x)).join(', ')}</td></tr>
-      ${wish ? html`<tr><th scope="row">${ctx.t('genderWish')}</th><td>${genderWish(ctx, n.genderPreference)}</td><td>${ctx.l.gender(p.gender)}</td></tr>` : ''}
+      ${wish ? html`<tr><th scope="row">${ctx.t('genderWish')}</th><td>${genderWish(ctx, n.genderPreference, n.gender)}</td><td>${ctx.l.gender(p.gender)}</td></tr>` : ''}
       <tr><th scope="row">${ctx.t('riskLevel')}</th><td>${ctx.l.risk(n.riskLevel)}</td><td>—</td></tr>
       <tr><th scope="row">${ctx.t('waitingFor')}</th><td>${sinceText(ctx, s.waitingSince, now)}</td><td>—</td></tr>
       <tr><th scope="row">${ctx.t('peerLoad')}</th><td>—</td><td>${ctx.t('loadOf', { load: p.load, capacity: p.capacity })}</td></tr>
