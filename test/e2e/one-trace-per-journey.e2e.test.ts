@@ -325,8 +325,8 @@ describe('one trace per journey', () => {
     await waitFor(() => orphansNow().length === 1, { timeoutMs: 15_000, description: 'every span of the journey to have its parent exported' }).catch(() => undefined);
     expect(orphansNow()).toEqual(['intake:POST /v1/intakes']);
 
-    // The log lines of that work carry the trace id too (the console logs no line for an approval).
-    for (const service of ['intake', 'matching', 'notifier'] as const) {
+    // The log lines of that work carry the trace id too, in all four services.
+    for (const service of ['intake', 'matching', 'notifier', 'console'] as const) {
       const lines = await waitFor(() => {
         const found = logLines(logFile(service)).filter((line) => line['trace_id'] === traceId);
         return found.length > 0 ? found : undefined;
@@ -335,5 +335,6 @@ describe('one trace per journey', () => {
     }
     expect(logLines(logFile('intake')).some((line) => line['trace_id'] === traceId && line['msg'] === 'request')).toBe(true);
     expect(logLines(logFile('notifier')).some((line) => line['trace_id'] === traceId && line['msg'] === 'introduction planned')).toBe(true);
+    expect(logLines(logFile('console')).some((line) => line['trace_id'] === traceId && line['msg'] === 'coordinator decision recorded' && line['decision'] === 'approve')).toBe(true);
   }, 240_000);
 });

@@ -134,7 +134,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   const router = guardedRouter(app, csrf);
   registerAuthPages(app, router, { accounts, addressThrottle, sessions, csrf, cookies, log });
   registerQueuePage(router, { matching, waitingThresholdMinutes: config.CONSOLE_WAITING_THRESHOLD_MINUTES });
-  registerMatchPages(router, { matching, accounts: repository });
+  registerMatchPages(router, { matching, accounts: repository, log });
   registerPeersPages(router, { matching });
   registerFollowUpPage(router, { matching });
   registerInsightsPage(router, { matching, accounts: repository, waitingThresholdMinutes: config.CONSOLE_WAITING_THRESHOLD_MINUTES });

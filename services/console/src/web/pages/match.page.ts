@@ -1,5 +1,5 @@
 import { events, type matching } from '@kindred/contracts';
-import { AppError, extractTraceContext, inSpan, linkTo } from '@kindred/platform';
+import { AppError, extractTraceContext, inSpan, linkTo, type Logger } from '@kindred/platform';
 import type { MatchingGateway } from '../../matching/matching.client.js';
 import { recoveryGapYears, timeZoneDistanceHours, weeklyOverlapMinutes } from '../../domain/decision-facts.js';
 import { html, type SafeHtml } from '../html.js';
@@ -225,13 +225,24 @@ ${m.deliveries.length > 0 ? html`<section aria-labelledby="deliveries-heading"><
  * coordinator's own request span. MatchApproved and the introductions it causes then continue the journey's trace.
  * Without a journey trace (a match proposed before tracing) the span stays in the request's trace.
  */
-async function inJourney<T>(deps: { matching: MatchingGateway }, actor: string, matchId: string, name: string, fn: () => Promise<T>): Promise<T> {
+async function inJourney<T>(deps: MatchPageDeps, actor: string, matchId: string, decision: string, fn: () => Promise<T>): Promise<T> {
   const journey = (await deps.matching.getMatch({ actor }, matchId)).summary?.journeyTrace;
   const parent = journey?.traceparent ? extractTraceContext(journey) : undefined;
-  return inSpan(name, { ...(parent ? { parent, links: linkTo() } : {}), attributes: { 'kindred.match.id': matchId } }, fn);
+  return inSpan(`console ${decision} match`, { ...(parent ? { parent, links: linkTo() } : {}), attributes: { 'kindred.match.id': matchId } }, async () => {
+    const result = await fn();
+    // Inside the span, so the line carries the journey's trace id (ids only: the actor is an account id).
+    deps.log.info({ matchId, actor, decision }, 'coordinator decision recorded');
+    return result;
+  });
 }
 
-export function registerMatchPages(router: GuardedRouter, deps: { matching: MatchingGateway; accounts: AccountRepository }): void {
+interface MatchPageDeps {
+  readonly matching: MatchingGateway;
+  readonly accounts: AccountRepository;
+  readonly log: Logger;
+}
+
+export function registerMatchPages(router: GuardedRouter, deps: MatchPageDeps): void {
   const matchId = (value: string | string[] | undefined): string => {
     if (typeof value !== 'string' || !idPattern.test(value)) throw new AppError('CONSOLE.NOT_FOUND', 'unknown match id');
     return value;
@@ -253,7 +264,7 @@ export function registerMatchPages(router: GuardedRouter, deps: { matching: Matc
   router.post('/matches/:id/approve', ['coordinator'], async (req, res, ctx) => {
     const id = matchId(req.params['id']);
     const expectedVersion = version(field(req, 'version'));
-    await inJourney(deps, ctx.account.id, id, 'console approve match', () => deps.matching.approveMatch({ actor: ctx.account.id }, { matchId: id, expectedVersion }));
+    await inJourney(deps, ctx.account.id, id, 'approve', () => deps.matching.approveMatch({ actor: ctx.account.id }, { matchId: id, expectedVersion }));
     res.redirect(303, `/matches/${encodeURIComponent(id)}?notice=approved`);
   });
 
@@ -262,7 +273,7 @@ export function registerMatchPages(router: GuardedRouter, deps: { matching: Matc
     const reason = declineReasons.find((r) => events.declineReasonToJSON(r) === field(req, 'reason'));
     if (reason === undefined) throw new AppError('CONSOLE.INVALID_ARGUMENT', ctx.t('errReason'));
     const expectedVersion = version(field(req, 'version'));
-    const result = await inJourney(deps, ctx.account.id, id, 'console decline match', () =>
+    const result = await inJourney(deps, ctx.account.id, id, 'decline', () =>
       deps.matching.declineMatch({ actor: ctx.account.id }, { matchId: id, expectedVersion, reason }),
     );
     res.redirect(
@@ -273,7 +284,8 @@ export function registerMatchPages(router: GuardedRouter, deps: { matching: Matc
 
   router.post('/matches/:id/active', ['coordinator'], async (req, res, ctx) => {
     const id = matchId(req.params['id']);
-    await deps.matching.markActive({ actor: ctx.account.id }, { matchId: id, expectedVersion: version(field(req, 'version')) });
+    const expectedVersion = version(field(req, 'version'));
+    await inJourney(deps, ctx.account.id, id, 'mark active', () => deps.matching.markActive({ actor: ctx.account.id }, { matchId: id, expectedVersion }));
     res.redirect(303, `/matches/${encodeURIComponent(id)}?notice=marked_active`);
   });
 
@@ -281,7 +293,8 @@ export function registerMatchPages(router: GuardedRouter, deps: { matching: Matc
     const id = matchId(req.params['id']);
     const reason = closeReasons.find((r) => events.closeReasonToJSON(r) === field(req, 'reason'));
     if (reason === undefined) throw new AppError('CONSOLE.INVALID_ARGUMENT', ctx.t('errReason'));
-    await deps.matching.closeMatch({ actor: ctx.account.id }, { matchId: id, expectedVersion: version(field(req, 'version')), reason });
+    const expectedVersion = version(field(req, 'version'));
+    await inJourney(deps, ctx.account.id, id, 'close', () => deps.matching.closeMatch({ actor: ctx.account.id }, { matchId: id, expectedVersion, reason }));
     res.redirect(303, `/matches/${encodeURIComponent(id)}?notice=closed`);
   });
 
@@ -291,9 +304,9 @@ export function registerMatchPages(router: GuardedRouter, deps: { matching: Matc
     const reason = reassignReasons.find((r) => r === field(req, 'reason'));
     if (!idPattern.test(peerId)) throw new AppError('CONSOLE.INVALID_ARGUMENT', ctx.t('errPeer'));
     if (reason === undefined) throw new AppError('CONSOLE.INVALID_ARGUMENT', ctx.t('errReason'));
-    const result = await deps.matching.reassignMatch(
-      { actor: ctx.account.id },
-      { matchId: id, expectedVersion: version(field(req, 'version')), peerId, reason },
+    const expectedVersion = version(field(req, 'version'));
+    const result = await inJourney(deps, ctx.account.id, id, 'reassign', () =>
+      deps.matching.reassignMatch({ actor: ctx.account.id }, { matchId: id, expectedVersion, peerId, reason }),
     );
     res.redirect(303, `/matches/${encodeURIComponent(result.match?.matchId ?? id)}?notice=reassigned`);
   });
