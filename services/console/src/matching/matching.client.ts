@@ -63,7 +63,11 @@ export function toAppError(error: ServiceError): AppError {
 }
 
 export function grpcMatchingGateway(config: MatchingClientConfig): MatchingGateway {
-  const client: Client = new matching.MatchingServiceClient(config.address, credentials.createInsecure(), { interceptors: [grpcClientTracing] });
+  // grpc-js backs off up to 120 s between reconnects; after matching restarts, coordinators would wait that long.
+  const client: Client = new matching.MatchingServiceClient(config.address, credentials.createInsecure(), {
+    interceptors: [grpcClientTracing],
+    'grpc.max_reconnect_backoff_ms': 5_000,
+  });
 
   function call<Res>(ctx: CallContext, invoke: Invoke<Res>): Promise<Res> {
     const metadata = new Metadata();

@@ -19,7 +19,11 @@ export interface GrpcContactLookup extends ContactLookup {
 
 /** ContactDirectory over gRPC (intake). Each call has a deadline so a slow directory cannot hold a worker. */
 export function grpcContactLookup(options: { address: string; token: string; deadlineMs: number }): GrpcContactLookup {
-  const client = new intake.ContactDirectoryClient(options.address, credentials.createInsecure(), { interceptors: [grpcClientTracing] });
+  // grpc-js backs off up to 120 s between reconnects; after intake restarts, introductions would wait that long.
+  const client = new intake.ContactDirectoryClient(options.address, credentials.createInsecure(), {
+    interceptors: [grpcClientTracing],
+    'grpc.max_reconnect_backoff_ms': 5_000,
+  });
   const callOptions = () => ({ deadline: new Date(Date.now() + options.deadlineMs) });
   const metadata = () => {
     const meta = new Metadata();
