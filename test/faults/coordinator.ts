@@ -19,7 +19,8 @@ export interface Coordinator {
  * naming the signed-in coordinator in x-kindred-actor), approves most proposals and declines some.
  */
 export function startCoordinator(options: { address: string; token: string; random: SeededRandom; declineShare: number; pollMs: number }): Coordinator {
-  const client = new matching.MatchingServiceClient(options.address, credentials.createInsecure());
+  // As the console's client: reconnect within 5 s of matching coming back, not after grpc-js's 120 s backoff.
+  const client = new matching.MatchingServiceClient(options.address, credentials.createInsecure(), { 'grpc.max_reconnect_backoff_ms': 5_000 });
   const stats: CoordinatorStats = { approved: 0, declined: 0, failedCalls: 0 };
   type Unary = (request: unknown, metadata: Metadata, callOptions: { deadline: Date }, callback: (error: ServiceError | null, response: unknown) => void) => unknown;
   const call = <Res>(name: string, request: unknown): Promise<Res> => {
