@@ -19,8 +19,14 @@ export const notifierConfigSchema = z.object({
   NOTIFIER_MATCHES_TOPIC: z.string().min(1).default(MATCHES_TOPIC),
   NOTIFIER_DELIVERIES_TOPIC: z.string().min(1).default(DELIVERIES_TOPIC),
   REDIS_URL: env.url(['redis', 'rediss']),
-  /** BullMQ key prefix (no colon needed; BullMQ adds its own separators). */
-  NOTIFIER_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, { message: 'must be letters, digits, _ or -' }).default('kindred'),
+  /**
+   * BullMQ key prefix (no colon needed; BullMQ adds its own separators). On Redis Cluster give it as a hash tag,
+   * `{kindred}`, so every key of a queue lands in one slot, as BullMQ's scripts need.
+   */
+  NOTIFIER_QUEUE_PREFIX: z
+    .string()
+    .regex(/^(?:[A-Za-z0-9_-]+|\{[A-Za-z0-9_-]+\})$/, { message: 'must be letters, digits, _ or -, optionally as a Redis Cluster hash tag like {kindred}' })
+    .default('kindred'),
   /** Intake's gRPC address (ContactDirectory), host:port. */
   INTAKE_GRPC_ADDR: z.string({ message: 'is required but not set (host:port of intake ContactDirectory)' }).regex(/^[^\s:]+:\d{1,5}$/, {
     message: 'must be host:port',

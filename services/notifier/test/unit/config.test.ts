@@ -55,4 +55,11 @@ describe('notifier configuration', () => {
     expect(problemsOf({ ...valid, NOTIFIER_MODE: 'workers' })).toContain('NOTIFIER_PUBLIC_URL: is required when NOTIFIER_MODE=workers');
     expect(problemsOf({ ...valid, NOTIFIER_MODE: 'workers', NOTIFIER_PUBLIC_URL: 'https://notify.example.org' })).toBe('');
   });
+
+  it('takes a queue prefix as a Redis Cluster hash tag, and refuses a half-tagged or colon prefix', () => {
+    expect(loadConfig('notifier', notifierConfigSchema, { ...valid, NOTIFIER_QUEUE_PREFIX: '{kindred}' }).NOTIFIER_QUEUE_PREFIX).toBe('{kindred}');
+    for (const prefix of ['{kindred', 'kin{dred}', 'kindred:queues', '{}']) {
+      expect(problemsOf({ ...valid, NOTIFIER_QUEUE_PREFIX: prefix }), prefix).toContain('NOTIFIER_QUEUE_PREFIX: must be letters, digits');
+    }
+  });
 });
