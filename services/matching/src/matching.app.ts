@@ -115,6 +115,16 @@ export async function startMatching(deps: {
   });
   const queries = createMatchingQueries({ matches, newcomers, peers, audit, clock });
 
+  // Coordinators' calls need MongoDB only: serve them before joining the consumer group, which after a crash waits
+  // out the dead member's session (30 s and more) before the group settles.
+  const grpc = await startGrpcServer({
+    handlers: createMatchingHandlers({ lifecycle, queries, tokens: tokenMap(config.MATCHING_COORDINATOR_TOKENS), clock, log }),
+    host: config.MATCHING_GRPC_HOST,
+    port: config.MATCHING_GRPC_PORT,
+    log,
+    isReady: () => !stopping,
+  });
+
   const ns = config.MATCHING_TOPIC_NAMESPACE || undefined;
   const consumer = await runConsumer({
     kafka,
@@ -126,17 +136,12 @@ export async function startMatching(deps: {
     log: log.child({ component: 'consumer' }),
     partitionsConsumedConcurrently: config.MATCHING_PARTITIONS_CONCURRENCY,
     onOutcome: (outcome, topic) => counters.records.inc({ topic, outcome }),
+  }).catch(async (error: unknown) => {
+    await grpc.stop();
+    throw error;
   });
   // Newcomers left waiting by a previous run are picked up without waiting for new events.
   batcher.nudge();
-
-  const grpc = await startGrpcServer({
-    handlers: createMatchingHandlers({ lifecycle, queries, tokens: tokenMap(config.MATCHING_COORDINATOR_TOKENS), clock, log }),
-    host: config.MATCHING_GRPC_HOST,
-    port: config.MATCHING_GRPC_PORT,
-    log,
-    isReady: () => !stopping,
-  });
 
   const app = express();
   app.disable('x-powered-by');
