@@ -13,6 +13,10 @@ import {
   recordToEvent,
   runConsumer,
   AppError,
+  inSpan,
+  startTracing,
+  traceIdOf,
+  type Tracing,
   type ConsumerRunnerConfig,
   type RecordPublisher,
   type RunningConsumer,
@@ -43,7 +47,11 @@ function newcomerEvent(newcomerId: string): DecodedEnvelope {
   );
 }
 
+let tracing: Tracing;
+
 beforeAll(async () => {
+  // As a service does at start: without a tracer provider there are no spans and so no trace context to carry.
+  tracing = startTracing({ service: 'smoke' });
   await ensureTopics(kafka, [newcomersTopic], { numPartitions: 1 });
   publisher = await createRecordPublisher(kafka);
 });
@@ -61,12 +69,17 @@ async function consume(
 afterAll(async () => {
   for (const consumer of running) await consumer.stop();
   await publisher.disconnect();
+  await tracing.shutdown();
 });
 
 describe('Kafka through kafkajs on the real broker', () => {
   it('carries a protobuf event from producer to consumer with its id, payload and trace context', async () => {
-    const sent = newcomerEvent('nc-roundtrip');
-    await publisher.publish([eventToRecord(sent, namespace)]);
+    // Made and published inside a request's span, as intake's relay does.
+    const sent = await inSpan('smoke request', {}, async () => {
+      const event = newcomerEvent('nc-roundtrip');
+      await publisher.publish([eventToRecord(event, namespace)]);
+      return event;
+    });
 
     const received: DecodedEnvelope[] = [];
     const headersSeen: Record<string, string>[] = [];
@@ -82,7 +95,10 @@ describe('Kafka through kafkajs on the real broker', () => {
     expect(got.event.newcomerRegistered.topics).toEqual([events.Topic.TOPIC_GRIEF, events.Topic.TOPIC_ANXIETY]);
     expect(got.event.newcomerRegistered.timeZone).toBe('America/Chicago');
     expect(got.aggregateId).toBe('nc-roundtrip');
-    expect(headersSeen[0]?.['traceparent']).toBe(sent.trace?.traceparent);
+    // The header names the producer's span, in the trace the event was made in.
+    const traceId = traceIdOf(sent.trace);
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(traceIdOf({ traceparent: headersSeen[0]?.['traceparent'] ?? '', tracestate: '' })).toBe(traceId);
   });
 
   it('gives a message again to the group when the consumer that had it crashed before committing', async () => {
