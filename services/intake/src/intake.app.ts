@@ -60,9 +60,9 @@ export async function startIntake(deps: { config: IntakeConfig; log: Logger; hoo
   const db = connection.db;
   if (!db) throw new Error('MongoDB connection has no database handle');
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'kindred-intake', log });
-  const admin = kafka.admin();
-  await admin.connect();
-  const publisher = await createRecordPublisher(kafka);
+  // Intakes wait in the outbox, so Kafka being down (at start or later) delays their events but must not turn people
+  // away: the relay connects when it has something to send, and readiness depends on MongoDB only.
+  const publisher = await createRecordPublisher(kafka, { connect: 'first-publish' });
   let stopping = false;
 
   const registry = createMetricsRegistry('intake');
@@ -125,7 +125,6 @@ export async function startIntake(deps: { config: IntakeConfig; log: Logger; hoo
     registry,
     readiness: {
       mongo: () => pingMongo(connection),
-      kafka: async () => (await admin.describeCluster()).brokers.length > 0,
     },
     isStopping: () => stopping,
   });
@@ -164,7 +163,6 @@ export async function startIntake(deps: { config: IntakeConfig; log: Logger; hoo
       await grpc.stop();
       await relay.stop();
       await publisher.disconnect();
-      await admin.disconnect();
       await connection.close();
     },
   };

@@ -16,14 +16,32 @@ export interface RecordPublisher {
   disconnect(): Promise<void>;
 }
 
-export async function createRecordPublisher(kafka: Kafka): Promise<RecordPublisher> {
+export interface RecordPublisherOptions {
+  /**
+   * `start` (default) connects before returning, so a service without Kafka fails at start. `first-publish` returns at
+   * once and connects when there is something to send, again after a failed attempt: for an outbox relay, whose
+   * records wait safely in the database, Kafka being down must not stop the service from accepting work.
+   */
+  readonly connect?: 'start' | 'first-publish';
+}
+
+export async function createRecordPublisher(kafka: Kafka, options: RecordPublisherOptions = {}): Promise<RecordPublisher> {
   // One request in flight keeps a key's records in order even when a send is retried.
   // The default (murmur2) partitioner, named explicitly: the same key lands in the same partition as with Java clients.
   const producer: Producer = kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
+  let connected: Promise<void> | undefined;
+  const ensureConnected = (): Promise<void> => {
+    connected ??= producer.connect().catch((error: unknown) => {
+      connected = undefined;
+      throw error;
+    });
+    return connected;
+  };
+  if (options.connect !== 'first-publish') await ensureConnected();
   return {
     async publish(records) {
       if (records.length === 0) return;
+      await ensureConnected();
       const byTopic = new Map<string, OutgoingRecord[]>();
       for (const record of records) {
         const list = byTopic.get(record.topic) ?? [];
