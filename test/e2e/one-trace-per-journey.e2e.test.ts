@@ -1,20 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleAccounts, consoleConfigSchema } from '@kindred/console';
-import { loadConfig } from '@kindred/platform';
 import { sandboxClient } from '@kindred/sandbox';
 import { testInfra, waitFor } from '@kindred/testkit';
-import type { InfraEndpoints } from '@kindred/infra-native';
-import { localLayout, localServiceEnvironment, serviceUrl, type LocalLayout } from '../../deploy/local-services.js';
+import { ConsoleSession } from '../support/console-session.js';
+import { startKindredProcesses, type KindredProcesses } from '../support/kindred-processes.js';
 
 /**
  * Issue 7, item 7: one intake is followed through all four services as child processes (the way the run command
@@ -22,7 +17,6 @@ import { localLayout, localServiceEnvironment, serviceUrl, type LocalLayout } fr
  * The intake request carries a traceparent of our own, so the whole journey must come back under that trace id.
  */
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const SERVICES = ['intake', 'matching', 'notifier', 'console'] as const;
 type ServiceName = (typeof SERVICES)[number];
 
@@ -69,62 +63,6 @@ function startOtlpReceiver(): Promise<{ server: Server; url: string; spans: Rece
     server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans, requests: () => requests })),
   );
 }
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createNetServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
-  });
-}
-
-/** A port base whose six ports are free, below the ephemeral range and apart from the run-command test's block. */
-async function freePortBase(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const base = 26_100 + (randomBytes(2).readUInt16BE() % 250) * 20;
-    if ((await Promise.all([0, 1, 2, 3, 11, 12].map((offset) => portFree(base + offset)))).every(Boolean)) return base;
-  }
-  throw new Error('no free block of ports');
-}
-
-async function healthy(url: string): Promise<boolean> {
-  try {
-    return (await fetch(`${url}/healthz`)).ok;
-  } catch {
-    return false;
-  }
-}
-
-/** Cookie-keeping form posts without following redirects: the console as a browser without JavaScript uses it. */
-class ConsoleSession {
-  private readonly cookies = new Map<string, string>();
-
-  constructor(private readonly base: string) {}
-
-  async send(method: 'GET' | 'POST', path: string, form?: Record<string, string>): Promise<{ status: number; body: string; location: string | null }> {
-    const response = await fetch(new URL(path, this.base), {
-      method,
-      redirect: 'manual',
-      headers: {
-        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-        ...(this.cookies.size > 0 ? { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } : {}),
-      },
-      ...(form ? { body: new URLSearchParams(form).toString() } : {}),
-    });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const index = pair.indexOf('=');
-      this.cookies.set(pair.slice(0, index), pair.slice(index + 1));
-    }
-    return { status: response.status, body: await response.text(), location: response.headers.get('location') };
-  }
-}
-
-const csrfOf = (body: string): string => {
-  const token = /name="_csrf" value="([^"]+)"/.exec(body)?.[1];
-  if (token === undefined) throw new Error('no CSRF token on the page');
-  return token;
-};
 
 function logLines(file: string): Record<string, unknown>[] {
   return readFileSync(file, 'utf8')
@@ -173,30 +111,14 @@ const newcomer = {
 
 const infra = testInfra();
 let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
-let layout: LocalLayout;
-let env: Record<string, string>;
+let kindred: KindredProcesses;
 let logDir: string;
-const children = new Map<ServiceName, ChildProcess>();
 const logFile = (service: ServiceName) => join(logDir, `${service}.log`);
 
 beforeAll(async () => {
-  if (infra.sandboxUrl === undefined) throw new Error('this test needs the SMS/SMTP sandbox');
   receiver = await startOtlpReceiver();
-  layout = localLayout({ KINDRED_PORT_BASE: String(await freePortBase()), KINDRED_RUN_NAME: `trace_${run}` });
-  const endpoints: InfraEndpoints = {
-    kafkaBrokers: infra.kafkaBrokers.join(','),
-    mongoUrl: infra.mongoUrl,
-    redisUrl: infra.redisUrl,
-    smtpUrl: infra.smtpUrl,
-    sandboxUrl: infra.sandboxUrl,
-    twilioAuthToken: infra.twilioAuthToken,
-    kafkaVersion: '',
-    mongoServer: '',
-    redisServer: '',
-    pids: {},
-  };
-  env = {
-    ...localServiceEnvironment(endpoints, layout),
+  logDir = mkdtempSync(join(tmpdir(), 'kindred-trace-'));
+  kindred = await startKindredProcesses(infra, `trace_${run}`, logDir, {
     LOG_LEVEL: 'info',
     OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
     // Finished spans leave within a fifth of a second instead of the SDK's 5 s.
@@ -207,49 +129,15 @@ beforeAll(async () => {
     OUTBOX_POLL_MS: '100',
     // Any hour is a sending hour here: quiet hours have their own tests.
     NOTIFIER_SENDING_WINDOW: '00:00-24:00',
-  };
-  logDir = mkdtempSync(join(tmpdir(), 'kindred-trace-'));
-  for (const service of SERVICES) {
-    const out = openSync(logFile(service), 'w');
-    children.set(
-      service,
-      spawn(process.execPath, ['--import', 'tsx', join(root, 'services', service, 'src', 'main.ts')], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', out, out] }),
-    );
-  }
-  await Promise.all(
-    SERVICES.map((service) =>
-      waitFor(
-        async () => {
-          if (children.get(service)?.exitCode !== null) throw new Error(`${service} exited:\n${readFileSync(logFile(service), 'utf8').slice(-2000)}`);
-          return healthy(serviceUrl(layout, service));
-        },
-        { timeoutMs: 120_000, intervalMs: 250, description: `${service} to answer /healthz` },
-      ),
-    ),
-  );
-  const redis = new Redis(infra.redisUrl, { maxRetriesPerRequest: 1 });
-  try {
-    await consoleAccounts(redis, loadConfig('console', consoleConfigSchema, env)).accounts.create({ username: 'tracer', password: `pw-${run}-long-enough`, roles: ['coordinator'] });
-  } finally {
-    redis.disconnect();
-  }
+  });
 }, 180_000);
 
 afterAll(async () => {
-  await Promise.all(
-    [...children.values()].map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
+  await kindred?.stop();
   await new Promise<void>((resolve) => receiver.server.close(() => resolve()));
   const connection = await mongoose.createConnection(infra.mongoUrl).asPromise();
   try {
-    for (const name of ['INTAKE_DB_NAME', 'MATCHING_DB_NAME', 'NOTIFIER_DB_NAME']) await connection.useDb(env[name] ?? '').dropDatabase();
+    for (const name of kindred?.databases ?? []) await connection.useDb(name).dropDatabase();
   } finally {
     await connection.close();
   }
@@ -258,8 +146,7 @@ afterAll(async () => {
 
 describe('one trace per journey', () => {
   it('follows one intake through intake, matching, the console approval and the notifier to the provider calls under one trace id', async () => {
-    const intakeUrl = serviceUrl(layout, 'intake');
-    const consoleUrl = serviceUrl(layout, 'console');
+    const intakeUrl = kindred.urls.intake;
     const traceId = randomBytes(16).toString('hex');
     const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
       fetch(`${intakeUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -269,18 +156,14 @@ describe('one trace per journey', () => {
     expect(registered.status).toBe(201);
 
     // The coordinator signs in, finds the proposal in the queue and approves it, as in a browser without JavaScript.
-    const session = new ConsoleSession(consoleUrl);
-    const login = await session.send('POST', '/login', { _csrf: csrfOf((await session.send('GET', '/login')).body), username: 'tracer', password: `pw-${run}-long-enough` });
-    expect(login.status).toBe(303);
-    const matchId = await waitFor(async () => /href="\/matches\/([^"]+)"/.exec((await session.send('GET', '/queue')).body)?.[1], {
+    const session = new ConsoleSession(kindred.urls.console);
+    await session.signIn('coordinator', kindred.consolePassword);
+    const matchId = await waitFor(async () => (await session.queueMatchIds())[0], {
       timeoutMs: 60_000,
       intervalMs: 250,
       description: 'the proposal in the console queue',
     });
-    const page = (await session.send('GET', `/matches/${matchId}`)).body;
-    const version = /name="version" value="(\d+)"/.exec(page)?.[1] ?? '';
-    const approved = await session.send('POST', `/matches/${matchId}/approve`, { _csrf: csrfOf(page), version });
-    expect(approved.location).toBe(`/matches/${matchId}?notice=approved`);
+    await session.approve(matchId);
 
     const sandbox = sandboxClient(infra.sandboxUrl ?? '');
     await sandbox.waitForMail(peer.contact.email, { timeoutMs: 60_000 });

@@ -8,8 +8,8 @@ import { DELIVERIES_TOPIC, ERASURES_TOPIC, MATCHES_TOPIC, NEWCOMERS_TOPIC, PEERS
 import { sandboxClient } from '@kindred/sandbox';
 import { testInfra, uniqueName, waitFor } from '@kindred/testkit';
 import { CanaryMarkers } from './canary-markers.js';
-import { ConsoleSession } from './console-session.js';
-import { startKindredProcesses, type KindredProcesses } from './kindred-processes.js';
+import { ConsoleSession } from '../support/console-session.js';
+import { startKindredProcesses, type KindredProcesses } from '../support/kindred-processes.js';
 import { emptyTally, findMarkers, searchKafka, searchLogFiles, searchMongo, searchRedis, summaryLine, type PlaintextHit } from './plaintext-search.js';
 
 /*

@@ -28,7 +28,7 @@ async function freePortBase(): Promise<number> {
     const base = 26_000 + randomInt(0, 300) * 20;
     if ((await Promise.all([0, 1, 2, 3, 11, 12].map((offset) => portFree(base + offset)))).every(Boolean)) return base;
   }
-  throw new Error('no free block of ports for the privacy canary');
+  throw new Error('no free block of ports for the four services');
 }
 
 async function healthy(url: string): Promise<boolean> {
@@ -65,7 +65,7 @@ export async function startKindredProcesses(
   logDir: string,
   overrides: Readonly<Record<string, string>>,
 ): Promise<KindredProcesses> {
-  if (infra.sandboxUrl === undefined) throw new Error('the privacy canary needs the SMTP/SMS sandbox');
+  if (infra.sandboxUrl === undefined) throw new Error('the four services as processes need the SMTP/SMS sandbox');
   const base = await freePortBase();
   const layout = localLayout({ KINDRED_PORT_BASE: String(base), KINDRED_RUN_NAME: runName });
   const env = {
