@@ -1,7 +1,7 @@
 import express, { type ErrorRequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { CountryCode } from 'libphonenumber-js';
-import { Counter } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import {
   connectMongo,
   createKafka,
@@ -68,6 +68,16 @@ export async function startIntake(deps: { config: IntakeConfig; log: Logger; hoo
   const registry = createMetricsRegistry('intake');
   const accepted = new Counter({ name: 'intake_submissions_total', help: 'Accepted submissions by kind and risk level', labelNames: ['kind', 'risk_level'], registers: [registry] });
   const published = new Counter({ name: 'intake_outbox_published_total', help: 'Events published by the outbox relay', registers: [registry] });
+  // Readiness ignores Kafka (intakes wait in the outbox), so this is where an outage shows: documents waiting to publish.
+  new Gauge({
+    name: 'intake_outbox_pending_documents',
+    help: 'Documents whose events are not yet published to Kafka, per collection',
+    labelNames: ['collection'] as const,
+    registers: [registry],
+    async collect() {
+      for (const name of new Set(Object.values(collectionOf))) this.set({ collection: name }, await db.collection(name).countDocuments({ outboxPending: true }));
+    },
+  });
 
   const subjects = createSubjectRepository(db);
   const audit = createDirectoryAuditRepository(db);

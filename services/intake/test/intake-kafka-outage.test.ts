@@ -49,8 +49,16 @@ afterAll(async () => {
   await new Promise<void>((resolve) => (forwarder ? forwarder.close(() => resolve()) : resolve()));
 });
 
+/** What /metrics says is waiting to be published from the newcomers collection. */
+async function pendingOnMetrics(): Promise<number> {
+  const text = await (await fetch(`${h.app.url}/metrics`)).text();
+  const line = /^intake_outbox_pending_documents\{[^}]*collection="newcomers"[^}]*\} (\d+)$/m.exec(text);
+  if (!line) throw new Error('no intake_outbox_pending_documents for newcomers on /metrics');
+  return Number(line[1]);
+}
+
 describe('while Kafka cannot be reached', () => {
-  it('intake starts, stays ready, accepts intakes into its outbox, and publishes them once Kafka is back', async () => {
+  it('intake starts, stays ready, accepts intakes into its outbox (counted on /metrics), and publishes them once Kafka is back', async () => {
     const ready = await fetch(`${h.app.url}/readyz`);
     expect(ready.status).toBe(200);
 
@@ -60,6 +68,7 @@ describe('while Kafka cannot be reached', () => {
     const stored = await h.db.collection('newcomers').findOne({ _id: id as never });
     expect(stored).not.toBeNull();
     expect(h.published(h.topics.newcomers)).toHaveLength(0);
+    expect(await pendingOnMetrics()).toBe(1);
 
     await kafkaComesBack();
     const [event] = await h.waitForEvents(h.topics.newcomers, 1);
@@ -71,5 +80,6 @@ describe('while Kafka cannot be reached', () => {
       },
       { description: 'the outbox entry marked sent' },
     );
+    expect(await pendingOnMetrics()).toBe(0);
   }, 120_000);
 });
