@@ -4,47 +4,12 @@ import { events, matching } from '@kindred/contracts';
 import { sandboxClient } from '@kindred/sandbox';
 import { waitFor } from '@kindred/testkit';
 import { startKindred } from './kindred-world.js';
+import { journeyPeople } from './journey-people.fixtures.js';
 
 type Kindred = Awaited<ReturnType<typeof startKindred>>;
 let kindred: Kindred;
 const run = randomBytes(4).toString('hex');
-const noticeVersion = '2026-01';
-const evenings = [0, 1, 2, 3, 4, 5, 6].map((day) => ({ day, start: '18:00', end: '21:00' }));
-
-const peer = {
-  firstName: 'Marisol',
-  contact: { email: `peer-${run}@example.org`, phone: `+1 201 555 ${String(1000 + (parseInt(run, 16) % 8999)).padStart(4, '0')}` },
-  preferredChannel: 'email',
-  locale: 'es',
-  timeZone: 'America/Chicago',
-  languages: ['es', 'en'],
-  ageBand: '45_54',
-  gender: 'woman',
-  topics: ['grief', 'anxiety'],
-  meetingModes: ['phone', 'video'],
-  availability: evenings,
-  recoveryStartedOn: '2012-03-01',
-  capacity: 2,
-  certified: true,
-  consents: { contactByEmail: true, contactBySms: true, shareFirstName: true, shareTopics: true, noticeVersion },
-};
-
-const newcomer = {
-  firstName: 'Alex',
-  contact: { email: `newcomer-${run}@example.org` },
-  preferredChannel: 'email',
-  locale: 'en',
-  timeZone: 'America/Chicago',
-  languages: ['en'],
-  ageBand: '25_34',
-  gender: 'woman',
-  genderPreference: { kind: 'none', mustHave: false },
-  topics: ['grief'],
-  meetingModes: ['video'],
-  availability: evenings,
-  consents: { contactByEmail: true, contactBySms: false, shareFirstName: true, shareTopics: true, noticeVersion },
-  screener: { wishToBeDead: false, suicidalThoughts: false, suicidalBehavior: false },
-};
+const { peer, newcomer } = journeyPeople('', run);
 
 async function post(url: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -84,7 +49,7 @@ describe('from an intake form to introductions, through every service and the re
     // The peer consented to email and SMS; the newcomer to email only.
     const [peerMail] = await sandbox.waitForMail(peer.contact.email, { timeoutMs: 45_000 });
     const [newcomerMail] = await sandbox.waitForMail(newcomer.contact.email, { timeoutMs: 45_000 });
-    const peerSms = await waitFor(async () => (await sandbox.listSms({ to: peer.contact.phone.replace(/\s/g, '') }))[0], { timeoutMs: 45_000, description: 'the SMS to the peer' });
+    const peerSms = await waitFor(async () => (await sandbox.listSms({ to: peer.contact.phone }))[0], { timeoutMs: 45_000, description: 'the SMS to the peer' });
     expect(peerMail?.text).toContain('Alex');
     expect(newcomerMail?.text).toContain('Marisol');
     for (const text of [peerMail?.subject ?? '', newcomerMail?.subject ?? '', peerSms.body]) {

@@ -10,6 +10,7 @@ import { sandboxClient } from '@kindred/sandbox';
 import { testInfra, waitFor } from '@kindred/testkit';
 import { ConsoleSession } from '../support/console-session.js';
 import { startKindredProcesses, type KindredProcesses } from '../support/kindred-processes.js';
+import { journeyPeople } from './journey-people.fixtures.js';
 
 /**
  * Issue 7, item 7: one intake is followed through all four services as child processes (the way the run command
@@ -72,42 +73,7 @@ function logLines(file: string): Record<string, unknown>[] {
 }
 
 const run = randomBytes(4).toString('hex');
-const noticeVersion = '2026-01';
-const evenings = [0, 1, 2, 3, 4, 5, 6].map((day) => ({ day, start: '18:00', end: '21:00' }));
-const peerPhone = `+1201555${String(1000 + (parseInt(run, 16) % 8999)).padStart(4, '0')}`;
-const peer = {
-  firstName: 'Marisol',
-  contact: { email: `trace-peer-${run}@example.org`, phone: peerPhone },
-  preferredChannel: 'email',
-  locale: 'es',
-  timeZone: 'America/Chicago',
-  languages: ['es', 'en'],
-  ageBand: '45_54',
-  gender: 'woman',
-  topics: ['grief', 'anxiety'],
-  meetingModes: ['phone', 'video'],
-  availability: evenings,
-  recoveryStartedOn: '2012-03-01',
-  capacity: 2,
-  certified: true,
-  consents: { contactByEmail: true, contactBySms: true, shareFirstName: true, shareTopics: true, noticeVersion },
-};
-const newcomer = {
-  firstName: 'Alex',
-  contact: { email: `trace-newcomer-${run}@example.org` },
-  preferredChannel: 'email',
-  locale: 'en',
-  timeZone: 'America/Chicago',
-  languages: ['en'],
-  ageBand: '25_34',
-  gender: 'woman',
-  genderPreference: { kind: 'none', mustHave: false },
-  topics: ['grief'],
-  meetingModes: ['video'],
-  availability: evenings,
-  consents: { contactByEmail: true, contactBySms: false, shareFirstName: true, shareTopics: true, noticeVersion },
-  screener: { wishToBeDead: false, suicidalThoughts: false, suicidalBehavior: false },
-};
+const { peer, newcomer, peerPhone } = journeyPeople('trace-', run);
 
 const infra = testInfra();
 let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
