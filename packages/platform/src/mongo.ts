@@ -19,6 +19,10 @@ export async function connectMongo(config: MongoConfig): Promise<Connection> {
     dbName: config.dbName,
     serverSelectionTimeoutMS: config.serverSelectionTimeoutMs ?? 10_000,
     autoIndex: false,
+    // Mongoose otherwise sends createCollection in the background as each model is declared, unawaited. On
+    // mongo-java-server a dropDatabase landing mid-create fails with "index not found with name [_id_]" (2 runs in
+    // 15 of test/smoke/mongo.smoke.test.ts; 0 in 30 without it). Collections appear on first write or syncIndexes.
+    autoCreate: false,
   });
   try {
     await connection.asPromise();
