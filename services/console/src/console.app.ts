@@ -79,7 +79,19 @@ function errorStatus(code: string): number {
 export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   const { config, log } = deps;
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
-  await redis.connect();
+  // Redis down at start (or later) is an outage, not a reason to exit: the console serves, /readyz says not ready,
+  // pages that need Redis answer 503, and ioredis keeps reconnecting. Each outage is logged once, not per retry.
+  let redisDown = false;
+  redis.on('error', (error: Error & { code?: string }) => {
+    if (redisDown) return;
+    redisDown = true;
+    log.warn({ code: error.code ?? 'REDIS_ERROR' }, 'Redis unavailable; reconnecting, and answering 503 where it is needed');
+  });
+  redis.on('ready', () => {
+    if (redisDown) log.info('Redis available again');
+    redisDown = false;
+  });
+  redis.connect().catch(() => undefined);
   const matching: MatchingGateway = grpcMatchingGateway({
     address: config.MATCHING_GRPC_ADDR,
     token: config.MATCHING_SERVICE_TOKEN,
@@ -149,8 +161,10 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
       next(error);
       return;
     }
-    const code = errorCode(error);
-    const status = isAppError(error) ? errorStatus(code) : (error as { status?: unknown }).status === 413 ? 413 : 500;
+    // An ioredis error while Redis is away is an outage (503, try again), not a fault of the console (500).
+    const storeDown = !isAppError(error) && redis.status !== 'ready';
+    const code = storeDown ? 'CONSOLE.STORE_UNAVAILABLE' : errorCode(error);
+    const status = isAppError(error) ? errorStatus(code) : storeDown ? 503 : (error as { status?: unknown }).status === 413 ? 413 : 500;
     (status >= 500 ? log.error.bind(log) : log.warn.bind(log))({ code, method: req.method, path: req.path, status }, 'console request failed');
     const ctx = (res.locals as { page?: unknown }).page ? pageContext(res) : undefined;
     if (!ctx) {
@@ -164,7 +178,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
           ? [ctx.t('conflictTitle'), ctx.t('conflictText')]
           : status === 400 || status === 413
             ? [ctx.t('badRequestTitle'), isAppError(error) ? error.message : ctx.t('badRequestTitle')]
-            : [ctx.t('unavailableTitle'), ctx.t('unavailableText')];
+            : [ctx.t(storeDown ? 'storeUnavailableTitle' : 'unavailableTitle'), ctx.t('unavailableText')];
     refuse(res, ctx, status, title, text);
   });
 

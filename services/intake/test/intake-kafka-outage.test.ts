@@ -1,7 +1,5 @@
-import { once } from 'node:events';
-import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testInfra, waitFor } from '@kindred/testkit';
+import { latePort, testInfra, waitFor, type LatePort } from '@kindred/testkit';
 import { startHarness, type IntakeHarness } from './support/intake-harness.js';
 import { validNewcomer } from './support/fixtures.js';
 
@@ -10,43 +8,16 @@ import { validNewcomer } from './support/fixtures.js';
  * ("Kafka is back"). The broker's metadata names its own address, so once bootstrapped the client talks to it
  * directly; the port only has to decide whether Kafka can be found at all.
  */
-let bootstrapPort: number;
-let forwarder: Server | undefined;
-const sockets = new Set<Socket>();
+let kafka: LatePort;
 let h: IntakeHarness;
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
-async function kafkaComesBack(): Promise<void> {
-  const [host = '127.0.0.1', port = '0'] = (testInfra().kafkaBrokers[0] ?? '').split(':');
-  forwarder = createServer((client) => {
-    const upstream = connect(Number(port), host);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('error', () => socket.destroy());
-      socket.on('close', () => sockets.delete(socket));
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  forwarder.listen(bootstrapPort, '127.0.0.1');
-  await once(forwarder, 'listening');
-}
-
 beforeAll(async () => {
-  bootstrapPort = await freePort();
-  h = await startHarness({ name: 'intake_kafka_down', env: { KAFKA_BROKERS: `127.0.0.1:${bootstrapPort}` } });
+  kafka = await latePort();
+  h = await startHarness({ name: 'intake_kafka_down', env: { KAFKA_BROKERS: `127.0.0.1:${kafka.port}` } });
 });
 afterAll(async () => {
   await h?.stop();
-  for (const socket of sockets) socket.destroy();
-  await new Promise<void>((resolve) => (forwarder ? forwarder.close(() => resolve()) : resolve()));
+  await kafka?.close();
 });
 
 /** What /metrics says is waiting to be published from the newcomers collection. */
@@ -70,7 +41,7 @@ describe('while Kafka cannot be reached', () => {
     expect(h.published(h.topics.newcomers)).toHaveLength(0);
     expect(await pendingOnMetrics()).toBe(1);
 
-    await kafkaComesBack();
+    await kafka.forwardTo(testInfra().kafkaBrokers[0] ?? '');
     const [event] = await h.waitForEvents(h.topics.newcomers, 1);
     expect(event!.record.key).toBe(id);
     await waitFor(
