@@ -20,7 +20,7 @@ export {
   type SpanOptions,
   type TraceContext,
 } from './tracing/spans.js';
-export { otlpTracesUrlOf, startTracing, tracingConfigShape, type Tracing, type TracingConfig } from './tracing/tracing.setup.js';
+export { otlpTracesUrlOf, samplerOf, startTracing, tracingConfigShape, type SamplerName, type Tracing, type TracingConfig } from './tracing/tracing.setup.js';
 export { traceHttpRequests } from './tracing/http-tracing.js';
 export { grpcClientTracing, traceGrpcHandlers } from './tracing/grpc-tracing.js';
 export { createKafka, type KafkaClientConfig } from './kafka/kafka-client.js';

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { createShutdown, exitOnSignals, type Shutdown } from './shutdown.js';
-import { otlpTracesUrlOf, startTracing, tracingConfigShape } from './tracing/tracing.setup.js';
+import { otlpTracesUrlOf, samplerOf, startTracing, tracingConfigShape, type SamplerName } from './tracing/tracing.setup.js';
 
 export interface ServiceContext<C> {
   readonly config: C;
@@ -22,7 +22,7 @@ export async function runServiceMain<S extends z.ZodObject>(options: {
   readonly start: (context: ServiceContext<Readonly<z.output<S>>>) => Promise<void>;
 }): Promise<void> {
   let config: Readonly<z.output<S>>;
-  let tracingConfig: Readonly<{ OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined; OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string | undefined; OTEL_BSP_SCHEDULE_DELAY: number }>;
+  let tracingConfig: Readonly<{ OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined; OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string | undefined; OTEL_BSP_SCHEDULE_DELAY: number; OTEL_TRACES_SAMPLER: SamplerName; OTEL_TRACES_SAMPLER_ARG: number }>;
   try {
     // The tracing variables are validated with the service's own, so one message names every bad variable.
     const merged = loadConfig(options.service, options.schema.extend(tracingConfigShape));
@@ -39,6 +39,7 @@ export async function runServiceMain<S extends z.ZodObject>(options: {
     service: options.service,
     otlpTracesUrl: otlpTracesUrlOf(tracingConfig),
     scheduledDelayMs: tracingConfig.OTEL_BSP_SCHEDULE_DELAY,
+    sampler: samplerOf(tracingConfig.OTEL_TRACES_SAMPLER, tracingConfig.OTEL_TRACES_SAMPLER_ARG),
   });
   const log = createLogger({ service: options.service, level: options.logLevel?.(config) ?? 'info' });
   const shutdown = createShutdown(log);
