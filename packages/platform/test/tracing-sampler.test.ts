@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-node';
+import { InMemorySpanExporter, SamplingDecision } from '@opentelemetry/sdk-trace-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createLogger, extractTraceContext, injectTraceHeaders, inSpan, loadConfig, samplerOf, startTracing, tracingConfigShape, type Tracing } from '@kindred/platform';
@@ -57,8 +57,8 @@ describe('trace sampling', () => {
       let kept = 0;
       for (let i = 0; i < 2_000; i += 1) {
         const traceId = (BigInt(i) * 0x9e3779b97f4a7c15n).toString(16).padStart(32, '0').slice(-32);
-        // ROOT: no parent context. SamplingDecision.RECORD_AND_SAMPLED is 2.
-        if (sampler.shouldSample(extractTraceContext({}), traceId, 'root', 0, {}, []).decision === 2) kept += 1;
+        // A root span: no parent in the context.
+        if (sampler.shouldSample(extractTraceContext({}), traceId, 'root', 0, {}, []).decision === SamplingDecision.RECORD_AND_SAMPLED) kept += 1;
       }
       return kept;
     };
