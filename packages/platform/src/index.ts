@@ -20,6 +20,8 @@ export {
   type SpanOptions,
   type TraceContext,
 } from './tracing/spans.js';
+/** For tests that read the spans a service made, without adding the SDK to their package. */
+export { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-node';
 export { otlpTracesUrlOf, samplerOf, startTracing, tracingConfigShape, type SamplerName, type Tracing, type TracingConfig } from './tracing/tracing.setup.js';
 export { traceHttpRequests } from './tracing/http-tracing.js';
 export { grpcClientTracing, traceGrpcHandlers } from './tracing/grpc-tracing.js';

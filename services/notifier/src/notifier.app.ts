@@ -10,6 +10,7 @@ import {
   createRecordPublisher,
   listen,
   mountOpsRoutes,
+  traceHttpRequests,
   pingMongo,
   type Logger,
   type RecordPublisher,
@@ -181,6 +182,9 @@ export async function startNotifier(deps: { config: NotifierConfig; log: Logger;
     const app = express();
     app.disable('x-powered-by');
     app.set('trust proxy', false);
+    // Twilio's callbacks, unsubscribe links and the queue board: each request is a span (its own trace; Twilio sends
+    // no traceparent), so a directory call a STOP makes is seen under the request that caused it.
+    app.use(traceHttpRequests());
     const readiness: Record<string, () => Promise<boolean>> = {
       mongo: () => pingMongo(mongo),
       redis: async () => (await redis.ping()) === 'PONG',

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import twilio from 'twilio';
+import { InMemorySpanExporter, startTracing, type Tracing } from '@kindred/platform';
 import { sandboxClient } from '@kindred/sandbox';
 import { readTopics, testInfra, uniqueName, waitFor, type TopicReader } from '@kindred/testkit';
 import { startNotifier, type RunningNotifier } from '../../src/notifier.app.js';
@@ -16,6 +17,8 @@ const log = testLogger();
 let directory: ContactDirectoryTestServer;
 let notifier: RunningNotifier;
 let deliveriesReader: TopicReader;
+const spans = new InMemorySpanExporter();
+let tracing: Tracing;
 
 function person(kind: TestPerson['kind'], consents: Partial<TestPerson['consents']> = {}): TestPerson {
   return directory.add({
@@ -40,6 +43,7 @@ async function introduce(peer: TestPerson, newcomer: TestPerson) {
 const inboundUrl = () => `${notifier.publicUrl}/webhooks/twilio/inbound`;
 
 beforeAll(async () => {
+  tracing = startTracing({ service: 'notifier', exporter: spans, scheduledDelayMs: 10 });
   directory = await startContactDirectoryTestServer();
   const env = notifierTestEnv('notifier_webhooks', directory.address);
   await createTestTopics(env, log);
@@ -52,6 +56,7 @@ afterAll(async () => {
   await deliveriesReader?.stop();
   await notifier?.stop();
   await directory?.close();
+  await tracing?.shutdown();
 });
 
 describe('inbound SMS keywords', () => {
@@ -67,6 +72,24 @@ describe('inbound SMS keywords', () => {
     const sms = await notifier.ledger.get(deliveryIdFor(matchId, peer.subjectId, 'sms'));
     expect(sms).toMatchObject({ status: 'suppressed', reason: 'no_consent' });
     expect(await sandbox.listSms({ to: peer.phoneE164 })).toHaveLength(0);
+  });
+
+  it('each webhook request is a span named by its route, with the directory call it made inside it, and no phone number', async () => {
+    const peer = person('peer');
+    expect((await sandbox.inboundSms({ from: peer.phoneE164, to: TEST_FROM, body: 'STOP', webhookUrl: inboundUrl() })).status).toBe(200);
+    const { request, directoryCall } = await waitFor(async () => {
+      await tracing.flush();
+      const finished = spans.getFinishedSpans();
+      const request = finished.find((s) => s.name === 'POST /webhooks/twilio/inbound');
+      const directoryCall = finished.find(
+        (s) => s.name === 'kindred.intake.v1.ContactDirectory/SetSmsConsentByPhone' && s.parentSpanContext?.spanId === request?.spanContext().spanId,
+      );
+      return request && directoryCall ? { request, directoryCall } : undefined;
+    }, { description: 'the webhook request span and the directory call under it' });
+    expect(request.attributes['http.response.status_code']).toBe(200);
+    expect(directoryCall.spanContext().traceId).toBe(request.spanContext().traceId);
+    const digits = peer.phoneE164.replace(/\D/g, '').slice(-7);
+    expect(JSON.stringify(spans.getFinishedSpans().map((s) => [s.name, s.attributes]))).not.toContain(digits);
   });
 
   it('START turns SMS back on; HELP answers with help text and changes nothing', async () => {
