@@ -43,6 +43,8 @@ export interface RunningNotifier {
   readonly workers: DeliveryWorkers;
   /** The use-case dependencies, for callers that plan introductions without Kafka (benchmarks, tools). */
   readonly introduceDeps: IntroduceMatchDeps;
+  /** The send use case's dependencies, for tests that replace one of them (a ledger that fails, say). */
+  readonly sendDeps: SendDeliveryDeps;
   /** Re-queues or fails deliveries that stopped progressing (its timer runs in mode "all"). */
   readonly sweeper: DeliverySweeper;
   /** Publishes pending outbox events now (only in mode "all"). */
@@ -310,6 +312,7 @@ export async function startNotifier(deps: { config: NotifierConfig; log: Logger;
       queues,
       workers,
       introduceDeps,
+      sendDeps,
       sweeper,
       flushOutbox: () => relay?.flush() ?? Promise.resolve(0),
       stop: stopAll,

@@ -70,6 +70,8 @@ export async function sendDelivery(
   const token = randomUUID();
   const startedAt = deps.clock.now();
   const claimed = await deps.ledger.claim(deliveryId, token, startedAt, deps.claimLeaseMs);
+  // On the process's monotonic clock (deps.clock may be a test's frozen one): the claim is ours until then.
+  const claimedAt = performance.now();
   if (!claimed) {
     const current = await deps.ledger.get(deliveryId);
     if (current?.status === 'sending' && current.claimedUntil) return { kind: 'busy', delayMs: Math.max(0, current.claimedUntil.getTime() - startedAt.getTime()) };
@@ -157,7 +159,12 @@ export async function sendDelivery(
 
   const sentAt = deps.clock.now();
   const acceptedAt = performance.now();
-  const recorded = await deps.ledger.markSent(deliveryId, token, providerMessageId, sentAt, introductionDelivered(claimed, providerMessageId, sentAt, deps.deliveriesTopic));
+  const event = introductionDelivered(claimed, providerMessageId, sentAt, deps.deliveriesTopic);
+  const recorded = await recordSent(() => deps.ledger.markSent(deliveryId, token, providerMessageId, sentAt, event), claimedAt + deps.claimLeaseMs, {
+    onRetry: (error, attemptNo) => log.warn({ deliveryId, channel: claimed.channel, code: errorName(error), attempt: attemptNo }, 'provider accepted; recording it failed, trying again'),
+    onGiveUp: (error) =>
+      log.error({ deliveryId, channel: claimed.channel, code: errorName(error) }, 'provider accepted, but the ledger could not record it while the claim held; the message may go out twice'),
+  });
   deps.observeRecordWindow?.(claimed.channel, (performance.now() - acceptedAt) / 1000);
   if (!recorded) {
     const current = await deps.ledger.get(deliveryId);
@@ -168,6 +175,36 @@ export async function sendDelivery(
   }
   log.info({ deliveryId, channel: claimed.channel, attempt: claimed.attempts }, 'introduction sent');
   return { kind: 'sent', providerMessageId };
+}
+
+const errorName = (error: unknown) => (error instanceof Error ? error.name : 'unknown');
+
+/**
+ * Writes "sent" after the provider accepted. If the ledger cannot be reached (a MongoDB restart, say), the write is
+ * tried again, with backoff, for as long as our claim holds: giving up at once would leave the delivery `sending`,
+ * and the job's next attempt would send the message again once the lease ran out. `leaseEndsAt` is on
+ * performance.now()'s clock; a margin is kept so that no other worker can claim before our last try ends.
+ */
+export async function recordSent(
+  write: () => Promise<boolean>,
+  leaseEndsAt: number,
+  hooks: { readonly onRetry?: (error: unknown, attempt: number) => void; readonly onGiveUp?: (error: unknown) => void } = {},
+  backoff: { readonly firstMs: number; readonly maxMs: number; readonly marginMs: number } = { firstMs: 100, maxMs: 2_000, marginMs: 1_000 },
+): Promise<boolean> {
+  let delayMs = backoff.firstMs;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await write();
+    } catch (error) {
+      if (performance.now() + delayMs > leaseEndsAt - backoff.marginMs) {
+        hooks.onGiveUp?.(error);
+        throw error;
+      }
+      hooks.onRetry?.(error, attempt);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      delayMs = Math.min(delayMs * 2, backoff.maxMs);
+    }
+  }
 }
 
 export type { DeliveryDocument };
