@@ -13,7 +13,7 @@ import { deliveryJobIdOf } from '../../src/domain/delivery-job-id.js';
 import type { Channel } from '../../src/domain/delivery.types.js';
 import { startContactDirectoryTestServer, type ContactDirectoryTestServer, type TestPerson } from '../support/contact-directory.test-server.js';
 import { deliveryEventsFor, matchApprovedRecord, testPublisher } from '../support/match-events.js';
-import { createTestTopics, manualClock, notifierTestConfig, notifierTestEnv, testLogger, uniqueEmail, uniquePhone } from '../support/notifier-harness.js';
+import { addTestPerson, createTestTopics, manualClock, notifierTestConfig, notifierTestEnv, testLogger } from '../support/notifier-harness.js';
 
 const infra = testInfra();
 const sandbox = sandboxClient(infra.sandboxUrl ?? '');
@@ -34,19 +34,8 @@ let otherMongo: Connection;
 let otherQueues: DeliveryQueues;
 let otherSweeper: DeliverySweeper;
 
-function person(kind: TestPerson['kind'], overrides: Partial<TestPerson> = {}): TestPerson {
-  return directory.add({
-    subjectId: uniqueName(kind),
-    kind,
-    firstName: kind === 'peer' ? 'Rosa' : 'Ana',
-    email: uniqueEmail(kind),
-    phoneE164: uniquePhone(),
-    locale: 'en',
-    timeZone: 'UTC',
-    consents: { email: true, sms: false, shareFirstName: true, shareTopics: true },
-    ...overrides,
-  });
-}
+const person = (kind: TestPerson['kind'], overrides: Partial<TestPerson> = {}): TestPerson =>
+  addTestPerson(directory, kind, { consents: { email: true, sms: false, shareFirstName: true, shareTopics: true }, ...overrides });
 
 /** Plans a match into the ledger; `enqueue: false` is a process that died between the ledger write and `queue.add`. */
 async function plan(peer: TestPerson, newcomer: TestPerson, options: { enqueue: boolean }): Promise<string> {

@@ -9,7 +9,7 @@ import { TOPIC_LABELS } from '../../src/domain/topic-labels.js';
 import type { DeliveryDocument } from '../../src/data-access/delivery-ledger.repository.js';
 import { startContactDirectoryTestServer, type ContactDirectoryTestServer, type TestPerson } from '../support/contact-directory.test-server.js';
 import { deliveryEventsFor, matchApprovedRecord, testPublisher } from '../support/match-events.js';
-import { createTestTopics, manualClock, notifierTestConfig, notifierTestEnv, testLogger, uniqueEmail, uniquePhone } from '../support/notifier-harness.js';
+import { addTestPerson, createTestTopics, manualClock, notifierTestConfig, notifierTestEnv, testLogger } from '../support/notifier-harness.js';
 
 const infra = testInfra();
 const sandbox = sandboxClient(infra.sandboxUrl ?? '');
@@ -24,19 +24,8 @@ let publisher: RecordPublisher;
 let deliveriesReader: TopicReader;
 let env: Record<string, string>;
 
-function person(kind: TestPerson['kind'], overrides: Partial<TestPerson> = {}): TestPerson {
-  return directory.add({
-    subjectId: uniqueName(kind),
-    kind,
-    firstName: kind === 'peer' ? 'Rosa' : 'Ana',
-    email: uniqueEmail(kind),
-    phoneE164: uniquePhone(),
-    locale: 'en',
-    timeZone: 'America/New_York',
-    consents: { email: true, sms: true, shareFirstName: true, shareTopics: true },
-    ...overrides,
-  });
-}
+const person = (kind: TestPerson['kind'], overrides: Partial<TestPerson> = {}): TestPerson =>
+  addTestPerson(directory, kind, { timeZone: 'America/New_York', ...overrides });
 
 async function approve(match: { matchId: string; newcomerId: string; peerId: string; sharedTopics?: events.Topic[]; shareTopicsConsented?: boolean }, eventId?: string) {
   await publisher.publish([matchApprovedRecord(env['NOTIFIER_MATCHES_TOPIC'] ?? '', match, eventId)]);

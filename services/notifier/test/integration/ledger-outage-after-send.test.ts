@@ -7,7 +7,7 @@ import { deliveryIdFor } from '../../src/domain/plan-introduction.js';
 import { introduceMatch } from '../../src/use-cases/introduce-match.js';
 import { sendDelivery } from '../../src/use-cases/send-delivery.js';
 import { startContactDirectoryTestServer, type ContactDirectoryTestServer, type TestPerson } from '../support/contact-directory.test-server.js';
-import { createTestTopics, notifierTestConfig, notifierTestEnv, testLogger, uniqueEmail, uniquePhone } from '../support/notifier-harness.js';
+import { addTestPerson, createTestTopics, notifierTestConfig, notifierTestEnv, testLogger } from '../support/notifier-harness.js';
 
 /**
  * The fault suite once saw an introduction email go out twice with no notifier crash: MongoDB restarted just after
@@ -21,18 +21,8 @@ const log = testLogger();
 let directory: ContactDirectoryTestServer;
 let notifier: RunningNotifier;
 
-function person(kind: TestPerson['kind']): TestPerson {
-  return directory.add({
-    subjectId: uniqueName(kind),
-    kind,
-    firstName: kind === 'peer' ? 'Rosa' : 'Ana',
-    email: uniqueEmail(kind),
-    phoneE164: uniquePhone(),
-    locale: 'en',
-    timeZone: 'UTC',
-    consents: { email: true, sms: false, shareFirstName: true, shareTopics: true },
-  });
-}
+const person = (kind: TestPerson['kind']): TestPerson =>
+  addTestPerson(directory, kind, { consents: { email: true, sms: false, shareFirstName: true, shareTopics: true } });
 
 /** The real ledger, except that its first `failures` "sent" writes fail as a MongoDB restart makes them fail. */
 function ledgerThatLosesSentWrites(failures: number): DeliveryLedger & { readonly sentWrites: () => number } {

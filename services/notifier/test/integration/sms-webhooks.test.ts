@@ -8,7 +8,7 @@ import { deliveryIdFor } from '../../src/domain/plan-introduction.js';
 import { introduceMatch } from '../../src/use-cases/introduce-match.js';
 import { startContactDirectoryTestServer, type ContactDirectoryTestServer, type TestPerson } from '../support/contact-directory.test-server.js';
 import { deliveryEventsFor } from '../support/match-events.js';
-import { createTestTopics, notifierTestConfig, notifierTestEnv, TEST_FROM, testLogger, uniqueEmail, uniquePhone } from '../support/notifier-harness.js';
+import { addTestPerson, createTestTopics, notifierTestConfig, notifierTestEnv, TEST_FROM, testLogger } from '../support/notifier-harness.js';
 
 const infra = testInfra();
 const sandbox = sandboxClient(infra.sandboxUrl ?? '');
@@ -20,18 +20,8 @@ let deliveriesReader: TopicReader;
 const spans = new InMemorySpanExporter();
 let tracing: Tracing;
 
-function person(kind: TestPerson['kind'], consents: Partial<TestPerson['consents']> = {}): TestPerson {
-  return directory.add({
-    subjectId: uniqueName(kind),
-    kind,
-    firstName: kind === 'peer' ? 'Rosa' : 'Ana',
-    email: uniqueEmail(kind),
-    phoneE164: uniquePhone(),
-    locale: 'en',
-    timeZone: 'UTC',
-    consents: { email: false, sms: true, shareFirstName: true, shareTopics: true, ...consents },
-  });
-}
+const person = (kind: TestPerson['kind'], consents: Partial<TestPerson['consents']> = {}): TestPerson =>
+  addTestPerson(directory, kind, { consents: { email: false, sms: true, shareFirstName: true, shareTopics: true, ...consents } });
 
 /** Plans and sends a match's introductions directly through the use case (no Kafka needed here). */
 async function introduce(peer: TestPerson, newcomer: TestPerson) {

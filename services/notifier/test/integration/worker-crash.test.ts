@@ -14,7 +14,7 @@ import { introduceMatch, type IntroduceMatchDeps } from '../../src/use-cases/int
 import { systemClock } from '../../src/ports/clock.port.js';
 import { deliveryIdFor } from '../../src/domain/plan-introduction.js';
 import { startContactDirectoryTestServer, type ContactDirectoryTestServer, type TestPerson } from '../support/contact-directory.test-server.js';
-import { notifierTestEnv, testLogger, uniqueEmail, uniquePhone } from '../support/notifier-harness.js';
+import { addTestPerson, notifierTestEnv, testLogger } from '../support/notifier-harness.js';
 import { killAllChildren, spawnNotifier } from '../support/notifier-child.js';
 
 const infra = testInfra();
@@ -31,18 +31,7 @@ let webhooks: HttpServerHandle;
 let planDeps: IntroduceMatchDeps;
 let contacts: GrpcContactLookup;
 
-function person(kind: TestPerson['kind']): TestPerson {
-  return directory.add({
-    subjectId: uniqueName(kind),
-    kind,
-    firstName: kind === 'peer' ? 'Rosa' : 'Ana',
-    email: uniqueEmail(kind),
-    phoneE164: uniquePhone(),
-    locale: 'en',
-    timeZone: 'UTC',
-    consents: { email: true, sms: true, shareFirstName: true, shareTopics: true },
-  });
-}
+const person = (kind: TestPerson['kind']): TestPerson => addTestPerson(directory, kind);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -2,6 +2,7 @@ import { createKafka, createLogger, ensureTopics, loadConfig, type Logger } from
 import { testInfra, uniqueName } from '@kindred/testkit';
 import { notifierConfigSchema, type NotifierConfig } from '../../src/config.js';
 import type { Clock } from '../../src/ports/clock.port.js';
+import type { ContactDirectoryTestServer, TestPerson } from './contact-directory.test-server.js';
 
 /** A clock the test moves by hand. */
 export function manualClock(start: Date): Clock & { set(at: Date): void } {
@@ -79,4 +80,22 @@ export function uniqueEmail(label: string): string {
 export async function createTestTopics(env: Record<string, string>, log: Logger): Promise<void> {
   const kafka = createKafka({ brokers: (env['KAFKA_BROKERS'] ?? '').split(','), clientId: 'notifier-test-admin', log });
   await ensureTopics(kafka, [env['NOTIFIER_MATCHES_TOPIC'] ?? '', env['NOTIFIER_DELIVERIES_TOPIC'] ?? '']);
+}
+
+/**
+ * Adds a person with fresh contacts to the test directory: English, UTC, every consent given, unless `overrides`
+ * say otherwise (a file's own defaults, say).
+ */
+export function addTestPerson(directory: ContactDirectoryTestServer, kind: TestPerson['kind'], overrides: Partial<TestPerson> = {}): TestPerson {
+  return directory.add({
+    subjectId: uniqueName(kind),
+    kind,
+    firstName: kind === 'peer' ? 'Rosa' : 'Ana',
+    email: uniqueEmail(kind),
+    phoneE164: uniquePhone(),
+    locale: 'en',
+    timeZone: 'UTC',
+    consents: { email: true, sms: true, shareFirstName: true, shareTopics: true },
+    ...overrides,
+  });
 }
