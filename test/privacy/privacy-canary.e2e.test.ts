@@ -1,12 +1,11 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DELIVERIES_TOPIC, ERASURES_TOPIC, MATCHES_TOPIC, NEWCOMERS_TOPIC, PEERS_TOPIC } from '@kindred/contracts';
 import { sandboxClient } from '@kindred/sandbox';
-import { testInfra, uniqueName, waitFor } from '@kindred/testkit';
+import { testInfra, uniqueName, unlinkRedisKeys, waitFor } from '@kindred/testkit';
 import { CanaryMarkers } from './canary-markers.js';
 import { ConsoleSession } from '../support/console-session.js';
 import { startKindredProcesses, type KindredProcesses } from '../support/kindred-processes.js';
@@ -135,17 +134,7 @@ afterAll(async () => {
   } finally {
     await client.close();
   }
-  const redis = new Redis(infra.redisUrl);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `*${runName}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+  await unlinkRedisKeys(infra.redisUrl, `*${runName}*`);
 }, 120_000);
 
 /** Everything people and the coordinator do, on the running services. */

@@ -4,11 +4,10 @@ import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
 import { afterAll, describe, expect, it } from 'vitest';
-import { testInfra, uniqueName, waitFor } from '@kindred/testkit';
+import { testInfra, uniqueName, unlinkRedisKeys, waitFor } from '@kindred/testkit';
 
 const runLocal = fileURLToPath(new URL('../../deploy/run-local.ts', import.meta.url));
 
@@ -110,17 +109,7 @@ async function removeRun(runName: string): Promise<void> {
   } finally {
     await kafka.disconnect();
   }
-  const redis = new Redis(infra.redisUrl, { maxRetriesPerRequest: 2 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `*${runName}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+  await unlinkRedisKeys(infra.redisUrl, `*${runName}*`);
   const cache = process.env['KINDRED_CACHE'] ?? join(process.env['HOME'] ?? '/tmp', '.cache', 'kindred');
   rmSync(join(cache, 'state', `services-${runName}`), { recursive: true, force: true });
 }

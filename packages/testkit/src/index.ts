@@ -4,3 +4,4 @@ export { removeStaleTestResources, type StaleCleanup } from './stale-resources.j
 export { waitFor, type WaitOptions } from './wait-for.js';
 export { readTopics, type ReadRecord, type TopicReader } from './topic-reader.js';
 export { latePort, type LatePort } from './late-port.js';
+export { unlinkRedisKeys } from './redis-keys.js';

@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
 import { testNameCreatedAt, TEST_NAME_PREFIX } from './names.js';
+import { unlinkRedisKeys } from './redis-keys.js';
 
 export interface StaleCleanup {
   readonly topics: number;
@@ -66,19 +66,6 @@ export async function removeStaleTestResources(
     await mongo.close();
   }
 
-  const redis = new Redis(servers.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true });
-  await redis.connect();
-  let redisKeys = 0;
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${TEST_NAME_PREFIX}*`, 'COUNT', 1000);
-      cursor = next;
-      const old = keys.filter(stale);
-      if (old.length > 0) redisKeys += await redis.unlink(...old);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+  const redisKeys = await unlinkRedisKeys(servers.redisUrl, `${TEST_NAME_PREFIX}*`, stale);
   return { topics, groups, databases, redisKeys };
 }
