@@ -89,6 +89,7 @@ export async function searchKafka(
 
   const hits: PlaintextHit[] = [];
   const seen = new Map<string, bigint>();
+  const searched = new Set<string>();
   const groupId = uniqueName('canary_reader');
   const consumer = kafka.consumer({ groupId });
   await consumer.connect();
@@ -99,9 +100,12 @@ export async function searchKafka(
         const at = `${topic}/${partition}`;
         const end = ends.get(at);
         if (end === undefined || BigInt(message.offset) >= end) return Promise.resolve();
+        // A rebalance before the group's first commit hands a partition back from its start: count each message once.
+        const where = `kafka ${at}@${message.offset}`;
+        if (searched.has(where)) return Promise.resolve();
+        searched.add(where);
         tally.kafkaMessages += 1;
         seen.set(at, BigInt(message.offset));
-        const where = `kafka ${at}@${message.offset}`;
         hits.push(...findMarkers(markers, `${where} key`, bytesText(message.key)));
         hits.push(...findMarkers(markers, `${where} value`, bytesText(message.value)));
         for (const [name, value] of Object.entries(message.headers ?? {})) {
