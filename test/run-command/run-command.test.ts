@@ -1,44 +1,14 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testInfra, uniqueName, unlinkRedisKeys, waitFor } from '@kindred/testkit';
+import { freeServicePortBase, healthy } from '../support/service-ports.js';
 
 const runLocal = fileURLToPath(new URL('../../deploy/run-local.ts', import.meta.url));
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
-  });
-}
-
-/**
- * A port base whose six ports (HTTP +0…+3, gRPC +11, +12) are free now. Below 32768, where Linux hands out ephemeral
- * ports to everyone else's connections, and clear of the native servers' ports.
- */
-async function freePortBase(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const base = 20_100 + (randomBytes(2).readUInt16BE() % 250) * 20;
-    const ports = [0, 1, 2, 3, 11, 12].map((offset) => base + offset);
-    if ((await Promise.all(ports.map(portFree))).every(Boolean)) return base;
-  }
-  throw new Error('no free block of ports for the run command');
-}
-
-async function healthy(url: string): Promise<boolean> {
-  try {
-    return (await fetch(`${url}/healthz`)).ok;
-  } catch {
-    return false;
-  }
-}
 
 interface RunningCommand {
   output: () => string;
@@ -121,7 +91,7 @@ describe.runIf(testInfra().mode === 'native')("the README's run command (./kindr
   afterAll(() => removeRun(name), 60_000);
 
   it('starts the four services with the demo population, prints where to open them, stops them all on SIGTERM, and a second start loads nothing again', async () => {
-    const base = await freePortBase();
+    const base = await freeServicePortBase(20_100, 250, 'the run command');
     // A smaller population than the realistic default (300) keeps this test quick; the code path is the same.
     const env = { KINDRED_PORT_BASE: String(base), KINDRED_RUN_NAME: name, KINDRED_DEMO_PEERS: '40' };
     const urls = { console: `http://127.0.0.1:${base}`, intake: `http://127.0.0.1:${base + 1}`, matching: `http://127.0.0.1:${base + 2}`, notifier: `http://127.0.0.1:${base + 3}` };

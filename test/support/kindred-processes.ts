@@ -1,43 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestInfra } from '@kindred/testkit';
 import { waitFor } from '@kindred/testkit';
 import { ensureDemoAccounts } from '../../deploy/demo-data.js';
 import { localLayout, localServiceEnvironment, serviceUrl, type LocalService } from '../../deploy/local-services.js';
+import { freeServicePortBase, healthy } from './service-ports.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
-  });
-}
-
-/**
- * A port base whose six ports (HTTP +0…+3, gRPC +11, +12) are free now: below the ephemeral range, and clear of the
- * run-command test's range (20100–25080) and the native servers.
- */
-async function freePortBase(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const base = 26_000 + randomInt(0, 300) * 20;
-    if ((await Promise.all([0, 1, 2, 3, 11, 12].map((offset) => portFree(base + offset)))).every(Boolean)) return base;
-  }
-  throw new Error('no free block of ports for the four services');
-}
-
-async function healthy(url: string): Promise<boolean> {
-  try {
-    return (await fetch(`${url}/healthz`)).ok;
-  } catch {
-    return false;
-  }
-}
 
 export interface KindredProcesses {
   readonly runName: string;
@@ -66,7 +38,7 @@ export async function startKindredProcesses(
   overrides: Readonly<Record<string, string>>,
 ): Promise<KindredProcesses> {
   if (infra.sandboxUrl === undefined) throw new Error('the four services as processes need the SMTP/SMS sandbox');
-  const base = await freePortBase();
+  const base = await freeServicePortBase(26_000, 300, 'the four services');
   const layout = localLayout({ KINDRED_PORT_BASE: String(base), KINDRED_RUN_NAME: runName });
   const env = {
     ...localServiceEnvironment(
